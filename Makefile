@@ -1,0 +1,57 @@
+# The two commands that matter: `make run` (the whole platform, real infrastructure, no Docker)
+# and `make test` (the whole suite). Both install what they need, from this repository's files.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PY := $(UV) run --frozen --no-sync python
+
+.PHONY: help install run stop status setup test test-fast demo bench lint clean-data
+
+help:
+	@echo "make run    - install (first time), start Kafka, FerretDB/PostgreSQL, SeaweedFS and every service"
+	@echo "make stop   - stop everything started by make run (data is kept under .local/)"
+	@echo "make test   - architecture check + the whole test suite (starts its own stack on other ports)"
+	@echo "make demo   - drive one applicant to a card against a running platform"
+	@echo "make bench  - benchmarks (lookups at 10k..1M documents, pipeline throughput)"
+
+$(UV):
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv \
+	  || python3 -m pip install --quiet --user --break-system-packages uv
+
+.venv/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml $(wildcard services/*/pyproject.toml) deploy/local/pyproject.toml
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+install: .venv/.synced
+	$(PY) -m amo_localstack install
+
+run: install
+	$(PY) -m amo_localstack up --services
+
+stop:
+	$(PY) -m amo_localstack down
+
+status:
+	$(PY) -m amo_localstack status
+
+setup:
+	$(PY) -m amo_localstack setup
+
+lint: .venv/.synced
+	$(UV) run --frozen --no-sync lint-imports
+
+test: install lint
+	$(PY) -m pytest
+
+test-fast: .venv/.synced
+	$(PY) -m pytest -m "not stack"
+
+demo: .venv/.synced
+	$(PY) -m amo_localstack.demo
+
+bench: install
+	$(PY) bench/run.py
+
+clean-data: stop
+	rm -rf .local/data

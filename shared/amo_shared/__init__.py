@@ -1,0 +1,1 @@
+"""Contracts (event schemas, topics, envelope) and thin infrastructure helpers shared by every service."""

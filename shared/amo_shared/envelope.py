@@ -1,0 +1,133 @@
+"""CloudEvents 1.0 binary mode on Kafka: payload JSON as the value, metadata in `ce_*` headers."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from amo_shared.events import EVENT_TYPES, Contract
+
+SPECVERSION = "1.0"
+CONTENT_TYPE = "application/json"
+
+
+class EnvelopeError(ValueError):
+    """The message's headers are not a valid CloudEvents binary envelope for this topic."""
+
+
+class OutgoingEvent(BaseModel):
+    """An event ready to publish; stored as is in an aggregate's outbox."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    topic: str
+    key: str
+    type: str
+    source: str
+    subject: str
+    time: str
+    traceparent: str
+    payload: str  # the JSON value, serialised once so a republish is byte-identical
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "ce_specversion": SPECVERSION,
+            "ce_id": self.id,
+            "ce_source": self.source,
+            "ce_type": self.type,
+            "ce_time": self.time,
+            "ce_subject": self.subject,
+            "traceparent": self.traceparent,
+            "content-type": CONTENT_TYPE,
+        }
+
+
+class IncomingEvent(BaseModel):
+    """The envelope of a consumed event, with its validated payload."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    id: str
+    source: str
+    type: str
+    subject: str
+    time: str
+    traceparent: str | None
+    payload: Contract
+
+
+def new_traceparent(parent: str | None = None) -> str:
+    """A W3C traceparent continuing `parent`'s trace (or a new one) with a fresh span id."""
+    trace_id = secrets.token_hex(16)
+    if parent:
+        parts = parent.split("-")
+        if len(parts) == 4 and len(parts[1]) == 32:
+            trace_id = parts[1]
+    return f"00-{trace_id}-{secrets.token_hex(8)}-01"
+
+
+def new_event(
+    topic: str,
+    payload: Contract,
+    *,
+    source: str,
+    key: str,
+    subject: str | None = None,
+    caused_by: IncomingEvent | None = None,
+    traceparent: str | None = None,
+) -> OutgoingEvent:
+    return OutgoingEvent(
+        id=str(uuid.uuid4()),
+        topic=topic,
+        key=key,
+        type=EVENT_TYPES[type(payload)],
+        source=source,
+        subject=subject or key,
+        time=datetime.now(UTC).isoformat(),
+        traceparent=new_traceparent(traceparent or (caused_by.traceparent if caused_by else None)),
+        payload=payload.model_dump_json(),
+    )
+
+
+REQUIRED_HEADERS = ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_subject")
+
+
+def read_event(headers: dict[str, str], value: bytes | None, model: type[Contract]) -> IncomingEvent:
+    """Validate a consumed record against the envelope rules and the expected payload model.
+
+    Error messages name fields and rules only, never values: events carry personal data.
+    """
+    missing = [h for h in REQUIRED_HEADERS if not headers.get(h)]
+    if missing:
+        raise EnvelopeError(f"missing CloudEvents headers: {', '.join(missing)}")
+    if headers["ce_specversion"] != SPECVERSION:
+        raise EnvelopeError(f"unsupported ce_specversion {headers['ce_specversion']!r}")
+    expected = EVENT_TYPES[model]
+    if headers["ce_type"] != expected:
+        raise EnvelopeError(f"unexpected ce_type {headers['ce_type']!r}, this consumer reads {expected!r}")
+    try:
+        payload = model.model_validate_json(value or b"")
+    except ValidationError as exc:
+        raise EnvelopeError(describe_validation_error(exc)) from None
+    return IncomingEvent(
+        id=headers["ce_id"],
+        source=headers["ce_source"],
+        type=headers["ce_type"],
+        subject=headers["ce_subject"],
+        time=headers["ce_time"],
+        traceparent=headers.get("traceparent"),
+        payload=payload,
+    )
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """Field paths and messages of a validation error, without the offending input values."""
+    parts = []
+    for err in exc.errors(include_input=False, include_url=False, include_context=False):
+        loc = ".".join(str(p) for p in err["loc"]) or "<body>"
+        parts.append(f"{loc}: {err['msg']}")
+    return "invalid payload: " + "; ".join(parts)

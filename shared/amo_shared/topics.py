@@ -1,0 +1,42 @@
+"""Kafka topic names, the key rule and the dead-letter naming: the bus's public map."""
+
+from __future__ import annotations
+
+APPLICATION_SUBMITTED = "application.submitted"
+DOCUMENTS_VERIFIED = "documents.verified"
+ELIGIBILITY_DECIDED = "eligibility.decided"
+CARD_ISSUED = "card.issued"
+# Card lifecycle and claims topics: created now so consumers can subscribe before producers exist.
+CARD_SUSPENDED = "card.suspended"
+CARD_REVOKED = "card.revoked"
+CARD_RENEWED = "card.renewed"
+CLAIM_SUBMITTED = "claim.submitted"
+CLAIM_ADJUDICATED = "claim.adjudicated"
+CLAIM_PAID = "claim.paid"
+
+MAIN_TOPICS: tuple[str, ...] = (
+    APPLICATION_SUBMITTED,
+    DOCUMENTS_VERIFIED,
+    ELIGIBILITY_DECIDED,
+    CARD_ISSUED,
+    CARD_SUSPENDED,
+    CARD_REVOKED,
+    CARD_RENEWED,
+    CLAIM_SUBMITTED,
+    CLAIM_ADJUDICATED,
+    CLAIM_PAID,
+)
+
+DLT_SUFFIX = ".dlt"
+
+
+def dlt(topic: str) -> str:
+    """The dead-letter topic of `topic`."""
+    return topic + DLT_SUFFIX
+
+
+ALL_TOPICS: tuple[str, ...] = MAIN_TOPICS + tuple(dlt(t) for t in MAIN_TOPICS)
+
+# Fixed partition count; the key (application id, or member number for card lifecycle) keeps
+# every event of one aggregate on one partition, in order.
+DEFAULT_PARTITIONS = 3

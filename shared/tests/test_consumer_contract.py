@@ -1,0 +1,110 @@
+"""Contract tier: envelope and delivery-policy routing on FastStream's in-memory broker."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
+
+from amo_shared.consumer import subscribe
+from amo_shared.envelope import new_event
+from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
+from amo_shared.topics import APPLICATION_SUBMITTED, dlt
+
+
+class FakeCollection:
+    def __init__(self):
+        self.docs = {}
+
+    async def find_one(self, flt, projection=None):
+        return self.docs.get(flt["_id"])
+
+    async def insert_one(self, doc):
+        self.docs[doc["_id"]] = doc
+
+
+class FakeDb(dict):
+    def __missing__(self, key):
+        self[key] = FakeCollection()
+        return self[key]
+
+
+def submitted(app_id: str = "app-1") -> ApplicationSubmitted:
+    facts = ApplicantFacts(cnie="AB123456", first_name="Amina", last_name="Alaoui",
+                           birth_date=date(1990, 1, 1), nationality="MA",
+                           category=Category.PUBLIC_EMPLOYEE)
+    return ApplicationSubmitted(application_id=app_id, submitted_at=datetime.now(UTC), applicant=facts)
+
+
+async def publish(broker, event):
+    await broker.publish(event.payload.encode(), event.topic, key=event.key.encode(),
+                         headers=event.headers())
+
+
+@pytest.fixture
+def wiring():
+    broker = KafkaBroker()
+    seen, dead = [], []
+    db = FakeDb()
+
+    async def handle(event):
+        if event.payload.applicant.first_name == "Boom":
+            raise ValueError("broken invariant")
+        seen.append(event)
+
+    subscribe(broker, topic=APPLICATION_SUBMITTED, group="g", model=ApplicationSubmitted, db=db,
+              handle=handle)
+
+    @broker.subscriber(dlt(APPLICATION_SUBMITTED))
+    async def on_dead(msg: KafkaMessage) -> None:
+        dead.append(msg.headers)
+
+    return broker, seen, dead
+
+
+async def test_valid_event_reaches_handler_once_even_when_redelivered(wiring):
+    broker, seen, dead = wiring
+    event = new_event(APPLICATION_SUBMITTED, submitted(), source="registration", key="app-1")
+    async with TestKafkaBroker(broker) as br:
+        await publish(br, event)
+        await publish(br, event)  # same ce_id: a redelivery
+    assert [e.id for e in seen] == [event.id]
+    assert dead == []
+
+
+async def test_wrong_schema_goes_to_dlt_with_field_named_and_no_personal_data(wiring):
+    broker, seen, dead = wiring
+    event = new_event(APPLICATION_SUBMITTED, submitted(), source="registration", key="app-1")
+    bad = event.model_copy(update={"payload": event.payload.replace('"category":"public_employee"',
+                                                                      '"category":"astronaut"')})
+    async with TestKafkaBroker(broker) as br:
+        await publish(br, bad)
+    assert seen == []
+    assert len(dead) == 1
+    reason = dead[0]["dlt_reason"]
+    assert "applicant.category" in reason
+    assert "AB123456" not in reason and "Amina" not in reason
+    assert dead[0]["dlt_group"] == "g" and dead[0]["dlt_topic"] == APPLICATION_SUBMITTED
+    assert dead[0]["ce_id"] == bad.id
+
+
+async def test_handler_error_is_dead_lettered_after_bounded_attempts(wiring):
+    broker, seen, dead = wiring
+    ev = submitted()
+    ev = ev.model_copy(update={"applicant": ev.applicant.model_copy(update={"first_name": "Boom"})})
+    event = new_event(APPLICATION_SUBMITTED, ev, source="registration", key="app-1")
+    async with TestKafkaBroker(broker) as br:
+        await publish(br, event)
+    assert seen == [] and len(dead) == 1
+    assert dead[0]["dlt_attempts"] == "3"
+    assert "ValueError: broken invariant" in dead[0]["dlt_reason"]
+
+
+async def test_unexpected_type_is_refused_by_the_envelope(wiring):
+    broker, seen, dead = wiring
+    event = new_event(APPLICATION_SUBMITTED, submitted(), source="registration", key="app-1")
+    async with TestKafkaBroker(broker) as br:
+        await br.publish(event.payload.encode(), event.topic, key=b"app-1",
+                         headers={**event.headers(), "ce_type": "ma.amo.something.v9"})
+    assert seen == [] and "unexpected ce_type" in dead[0]["dlt_reason"]
