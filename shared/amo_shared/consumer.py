@@ -65,6 +65,10 @@ async def mark_processed(db: AsyncDatabase, event: IncomingEvent, group: str) ->
         pass  # a concurrent redelivery got there first: same outcome
 
 
+async def raw_body(msg, original=None) -> bytes:  # noqa: ARG001 - FastStream's decoder signature
+    return msg.body
+
+
 def subscribe(
     broker: KafkaBroker,
     *,
@@ -81,6 +85,9 @@ def subscribe(
         topic,
         group_id=group,
         ack_policy=AckPolicy.MANUAL,
+        # FastStream would parse an `application/json` body before the handler runs, and a
+        # body that is not JSON would then never reach this policy (nor the DLT): keep bytes.
+        decoder=raw_body,
         auto_offset_reset="earliest",
         title=f"{group}:{topic}",
     )
@@ -95,7 +102,7 @@ async def with_infra_retry(call: Callable[[], Awaitable[T]], what: str) -> T:
     an outage pauses this consumer (and keeps per-key order) instead of emptying the topic."""
     async for attempt in AsyncRetrying(
         retry=retry_if_exception(is_infrastructure_error),
-        wait=wait_exponential_jitter(initial=0.2, max=BACKOFF_CAP_SECONDS),
+        wait=wait_exponential_jitter(multiplier=0.2, max=BACKOFF_CAP_SECONDS),
         before_sleep=lambda state: log.warning(
             "dependency unavailable, retrying", what=what,
             error=type(state.outcome.exception()).__name__),

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 
-from amo_shared.consumer import subscribe
+from amo_shared.consumer import raw_body, subscribe
 from amo_shared.envelope import new_event
 from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
 from amo_shared.topics import APPLICATION_SUBMITTED, dlt
@@ -56,7 +56,7 @@ def wiring():
     subscribe(broker, topic=APPLICATION_SUBMITTED, group="g", model=ApplicationSubmitted, db=db,
               handle=handle)
 
-    @broker.subscriber(dlt(APPLICATION_SUBMITTED))
+    @broker.subscriber(dlt(APPLICATION_SUBMITTED), decoder=raw_body)
     async def on_dead(msg: KafkaMessage) -> None:
         dead.append(msg.headers)
 
@@ -99,6 +99,16 @@ async def test_handler_error_is_dead_lettered_after_bounded_attempts(wiring):
     assert seen == [] and len(dead) == 1
     assert dead[0]["dlt_attempts"] == "3"
     assert "ValueError: broken invariant" in dead[0]["dlt_reason"]
+
+
+async def test_body_that_is_not_json_is_dead_lettered_not_lost(wiring):
+    broker, seen, dead = wiring
+    event = new_event(APPLICATION_SUBMITTED, submitted(), source="registration", key="app-1")
+    async with TestKafkaBroker(broker) as br:
+        await br.publish(b'{"application_id": 42, "oops"', event.topic, key=b"app-1",
+                         headers=event.headers())
+    assert seen == [] and len(dead) == 1
+    assert "Invalid JSON" in dead[0]["dlt_reason"]
 
 
 async def test_unexpected_type_is_refused_by_the_envelope(wiring):
