@@ -1,0 +1,132 @@
+"""Session fixtures: one real local stack (Kafka, FerretDB on PostgreSQL, SeaweedFS) per test run,
+started by the same code as `make run`, on free ports and a temporary data directory, so tests
+never touch a running platform's data. `platform` adds the six services as subprocesses."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from amo_testkit import Bus, eventually
+
+from amo_localstack.harden import harden_mongo
+from amo_localstack.infra import start_infra, stop_infra
+from amo_localstack.install import install
+from amo_localstack.config import StackConfig
+from amo_localstack.services import ServicePorts, start_services, stop_services
+
+
+@dataclass
+class Stack:
+    cfg: StackConfig
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.cfg.kafka_bootstrap
+
+    @property
+    def mongo_url(self) -> str:
+        return self.cfg.mongo_url
+
+    @property
+    def s3_endpoint(self) -> str:
+        return self.cfg.s3_endpoint
+
+    @property
+    def s3_access_key(self) -> str:
+        return self.cfg.s3_access_key
+
+    @property
+    def s3_secret_key(self) -> str:
+        return self.cfg.s3_secret_key
+
+    @property
+    def s3_bucket(self) -> str:
+        return self.cfg.buckets[0]
+
+    async def harden(self) -> None:
+        """The local stack's setup step: GIN indexes and the version guard, for every
+        collection that exists now. Call it after an app has created its collections."""
+        await asyncio.to_thread(harden_mongo, self.cfg, verbose=False)
+
+
+@dataclass
+class Platform:
+    stack: Stack
+    ports: ServicePorts
+
+    @property
+    def gateway(self) -> str:
+        return self.ports.url("gateway")
+
+    def url(self, service: str) -> str:
+        return self.ports.url(service)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "stack: needs the real local stack (started once per session)")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if {"stack", "platform"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.stack)
+
+
+@pytest.fixture(scope="session")
+def stack() -> Stack:
+    # Not pytest's tmp_path: its directories are private (0700) and PostgreSQL runs as `postgres`.
+    data_dir = Path(tempfile.mkdtemp(prefix="amo-test-stack-"))
+    data_dir.chmod(0o755)
+    cfg = StackConfig.for_tests(data_dir)
+    install(cfg)
+    start_infra(cfg)
+    try:
+        yield Stack(cfg)
+    finally:
+        stop_services(cfg)
+        stop_infra(cfg)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def platform(stack: Stack) -> Platform:
+    ports = ServicePorts.free()
+    start_services(stack.cfg, ports)
+    harden_mongo(stack.cfg, verbose=False)
+    return Platform(stack, ports)
+
+
+@pytest.fixture(scope="session")
+async def bus(stack):
+    """An operator's Kafka client: publish, read topics through, watch and rewind groups."""
+    bus = Bus(stack.kafka_bootstrap)
+    await bus.producer.start()
+    yield bus
+    await bus.producer.stop()
+
+
+@pytest.fixture
+def run_app(stack):
+    """`async with run_app(app) as client`: the app's lifespan, the local setup step, a client."""
+
+    @asynccontextmanager
+    async def running(app):
+        async with app.router.lifespan_context(app):
+            await stack.harden()
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+                yield client
+
+    return running
+
+
+@pytest.fixture
+def wait():
+    return eventually

@@ -1,0 +1,1 @@
+"""Adapters of the cards service: the Mongo repository of cards."""

@@ -1,0 +1,44 @@
+"""The card terms in force from a date (validity, payer) and the book of every version.
+
+Both change by decree or by law (54-23 moves the management of the scheme from CNOPS to CNSS),
+so they are dated data, checked strictly: an unknown field in a terms file fails at load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CardTerms(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(min_length=1)
+    effective_from: date
+    description: str = ""
+    sources: list[str] = Field(default_factory=list)
+    # The managing body that pays: data, because the law moves it from one body to another.
+    payer: str = Field(min_length=1)
+    validity_years: int = Field(ge=1, le=20)
+
+
+class CardTermsBook:
+    """Every terms version, ordered by date; `as_of` picks the one in force on a day."""
+
+    def __init__(self, versions: Iterable[CardTerms]) -> None:
+        self.versions: tuple[CardTerms, ...] = tuple(sorted(versions, key=lambda t: t.effective_from))
+        if not self.versions:
+            raise ValueError("a terms book needs at least one version")
+        for label in ("effective_from", "version"):
+            values = [getattr(t, label) for t in self.versions]
+            if len(set(values)) != len(values):
+                raise ValueError(f"two card terms versions share the same {label}")
+
+    def as_of(self, day: date) -> CardTerms:
+        in_force = [t for t in self.versions if t.effective_from <= day]
+        if not in_force:
+            raise LookupError(f"no card terms in force on {day}: the first version starts "
+                              f"{self.versions[0].effective_from}")
+        return in_force[-1]

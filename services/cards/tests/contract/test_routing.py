@@ -1,0 +1,148 @@
+"""Contract tier: eligibility.decided routed to the card issuer, card.issued shaped for hospitals.
+
+FastStream's in-memory broker and an in-memory store stand in for Kafka and Mongo; the store's
+outbox is relayed by hand, as the relay would.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
+
+from amo_cards.adapters.repository import CardRepository
+from amo_cards.card_terms import load_card_terms
+from amo_cards.domain import is_valid_member_number
+from amo_cards.handlers import GROUP, wire
+from amo_shared.envelope import new_event
+from amo_shared.events import (EVENT_TYPES, ApplicantFacts, CardIssued, Category, Dependant,
+                               EligibilityDecided)
+from amo_shared.topics import CARD_ISSUED, ELIGIBILITY_DECIDED, dlt
+
+
+class FakeStore:
+    """AggregateStore's create/get on dicts, with the unique member_number index."""
+
+    def __init__(self):
+        self.docs, self.outbox = {}, []
+        self.collection = self
+
+    async def create(self, doc, events=()):
+        if doc["_id"] in self.docs or any(d["member_number"] == doc["member_number"]
+                                          for d in self.docs.values()):
+            return False
+        self.docs[doc["_id"]] = doc
+        self.outbox.extend(events)
+        return True
+
+    async def get(self, key):
+        return self.docs.get(key)
+
+    async def find_one(self, flt, projection=None):
+        return next((d for d in self.docs.values() if all(d.get(k) == v for k, v in flt.items())), None)
+
+
+class FakeCollection:
+    """The processed-events collection the delivery policy dedups with."""
+
+    def __init__(self):
+        self.docs = {}
+
+    async def find_one(self, flt, projection=None):
+        return self.docs.get(flt["_id"])
+
+    async def insert_one(self, doc):
+        self.docs[doc["_id"]] = doc
+
+
+class FakeDb(dict):
+    def __missing__(self, key):
+        self[key] = FakeCollection()
+        return self[key]
+
+
+def decision(app_id="app-1", outcome="approved", covered=(0,)):
+    applicant = ApplicantFacts(
+        cnie="AB123456", first_name="Amina", last_name="Alaoui", birth_date=date(1985, 4, 12),
+        nationality="MA", category=Category.PUBLIC_EMPLOYEE,
+        dependants=[Dependant(relationship="spouse", first_name="Karim", last_name="Alaoui",
+                              birth_date=date(1983, 2, 1))])
+    payload = EligibilityDecided(application_id=app_id, decided_at=datetime.now(UTC), outcome=outcome,
+                                 reasons=[], rules_version="2025.1", covered_dependants=list(covered),
+                                 coverage_start=date(2025, 9, 1), applicant=applicant)
+    return new_event(ELIGIBILITY_DECIDED, payload, source="eligibility", key=app_id)
+
+
+async def publish(broker, event):
+    await broker.publish(event.payload.encode(), event.topic, key=event.key.encode(),
+                         headers=event.headers())
+
+
+@pytest.fixture
+def wiring():
+    broker, store = KafkaBroker(), FakeStore()
+    draws = iter([1, 1, 2, 3, 4, 5])  # the second card's first draw collides with the first card
+    wire(broker, FakeDb(), CardRepository(store), load_card_terms(), randbelow=lambda n: next(draws))
+    issued, dead = [], []
+
+    @broker.subscriber(CARD_ISSUED, group_id="hospital")
+    async def on_card(msg: KafkaMessage) -> None:
+        issued.append((msg.headers, msg.raw_message.key, CardIssued.model_validate_json(msg.body)))
+
+    @broker.subscriber(dlt(ELIGIBILITY_DECIDED), group_id="ops")
+    async def on_dead(msg: KafkaMessage) -> None:
+        dead.append(msg.headers)
+
+    return broker, store, issued, dead
+
+
+async def relay(broker, store):
+    while store.outbox:
+        await publish(broker, store.outbox.pop(0))
+
+
+async def test_an_approved_decision_gives_one_card_issued_keyed_by_application(wiring):
+    broker, store, issued, dead = wiring
+    event = decision()
+    async with TestKafkaBroker(broker) as br:
+        await publish(br, event)
+        await publish(br, event)  # a redelivery
+        await publish(br, event.model_copy(update={"id": "another-id"}))  # a re-decided copy
+        await relay(br, store)
+    assert dead == [] and len(issued) == 1
+    headers, key, card = issued[0]
+    assert headers["ce_type"] == EVENT_TYPES[CardIssued] == "ma.amo.card.issued.v1"
+    assert headers["ce_source"] == GROUP and key == b"app-1"
+    assert headers["ce_subject"] == card.member_number and is_valid_member_number(card.member_number)
+    assert headers["traceparent"].split("-")[1] == event.traceparent.split("-")[1]
+    assert [(b.rank, b.relationship) for b in card.beneficiaries] == [(0, "self"), (1, "spouse")]
+    assert (card.valid_from, card.payer) == (date(2025, 9, 1), "CNOPS")
+    assert "AB123456" not in repr(store.docs["app-1"])
+
+
+async def test_a_rejected_decision_gives_no_card(wiring):
+    broker, store, issued, dead = wiring
+    async with TestKafkaBroker(broker) as br:
+        await publish(br, decision(outcome="rejected", covered=()))
+        await relay(br, store)
+    assert issued == [] and dead == [] and store.docs == {}
+
+
+async def test_a_taken_member_number_is_drawn_again(wiring):
+    broker, store, issued, dead = wiring
+    async with TestKafkaBroker(broker) as br:
+        await publish(br, decision("app-1"))
+        await publish(br, decision("app-2"))
+        await relay(br, store)
+    numbers = [card.member_number for _, _, card in issued]
+    assert len(set(numbers)) == 2 and numbers[1].startswith("M00000000002")
+
+
+async def test_a_decision_covering_an_unknown_dependant_is_dead_lettered(wiring):
+    broker, store, issued, dead = wiring
+    async with TestKafkaBroker(broker) as br:
+        await publish(br, decision(covered=(4,)))
+        await relay(br, store)
+    assert issued == [] and len(dead) == 1
+    assert "covered_dependants" in dead[0]["dlt_reason"] and dead[0]["dlt_group"] == GROUP

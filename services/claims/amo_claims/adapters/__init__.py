@@ -1,0 +1,1 @@
+"""Adapters of the claims service: the Mongo register of covered members."""

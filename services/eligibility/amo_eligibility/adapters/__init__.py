@@ -1,0 +1,1 @@
+"""Adapters of the eligibility service: the Mongo record of decisions."""

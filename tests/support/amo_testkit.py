@@ -1,0 +1,239 @@
+"""Drivers for end-to-end tests: an applicant using the gateway, and an independent Kafka reader.
+
+Imported by test modules (pytest `pythonpath` includes tests/support); fixtures are in conftest."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from amo_shared.envelope import OutgoingEvent
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+_counter = iter(range(100000, 999999))
+
+
+def cnie() -> str:
+    return f"AB{next(_counter)}"
+
+
+def applicant(category: str, **overrides) -> dict:
+    """A plausible applicant of `category`, with the facts its rules need."""
+    today = date.today()
+    body = {"cnie": cnie(), "first_name": "Amina", "last_name": "Alaoui",
+            "birth_date": "1985-04-12", "nationality": "MA", "category": category,
+            "email": "amina@example.ma", "phone": "+212612345678"}
+    extra = {
+        "public_employee": {"employer": "Ministère de la Santé",
+                            "recruitment_date": str(today - timedelta(days=400))},
+        "independent_worker": {},
+        "liberal_profession": {},
+        "retiree": {"pension_fund": "CMR", "pension_number": "P123456",
+                    "birth_date": "1955-02-01"},
+        "widow": {"member_death_date": str(today - timedelta(days=200)), "survivor_pension": True},
+        "orphan": {"member_death_date": str(today - timedelta(days=200)), "survivor_pension": True,
+                   "birth_date": str(today - timedelta(days=365 * 12))},
+    }[category]
+    return {**body, **extra, **overrides}
+
+
+# The documents each category needs (the checklist); the tests upload exactly these.
+DOCUMENTS = {
+    "public_employee": ["cnie", "work_certificate"],
+    "independent_worker": ["cnie", "professional_registration"],
+    "liberal_profession": ["cnie", "professional_registration"],
+    "retiree": ["cnie", "retirement_certificate"],
+    "widow": ["cnie", "death_certificate", "survivor_pension"],
+    "orphan": ["cnie", "death_certificate", "survivor_pension"],
+}
+
+
+@dataclass
+class Application:
+    id: str
+    token: str
+    client: httpx.AsyncClient
+    auth: dict = field(init=False)
+
+    def __post_init__(self):
+        self.auth = {"Authorization": f"Bearer {self.token}"}
+
+    async def upload(self, kind: str, content: bytes = PDF, dependant: int | None = None,
+                     filename: str = "scan.pdf") -> httpx.Response:
+        params = {"dependant": dependant} if dependant is not None else None
+        return await self.client.put(f"/v1/applications/{self.id}/documents/{kind}",
+                                     files={"file": (filename, content)}, params=params,
+                                     headers=self.auth)
+
+    async def submit(self) -> httpx.Response:
+        return await self.client.post(f"/v1/applications/{self.id}/submit", headers=self.auth)
+
+    async def view(self) -> dict:
+        r = await self.client.get(f"/v1/applications/{self.id}", headers=self.auth)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    async def wait_for(self, *statuses: str, timeout: float = 90.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            view = await self.view()
+            if view["status"] in statuses:
+                return view
+            if time.monotonic() > deadline:
+                raise AssertionError(f"application stuck in {view['status']}: {view}")
+            await asyncio.sleep(0.25)
+
+
+@dataclass
+class Applicants:
+    client: httpx.AsyncClient
+
+    async def create(self, body: dict) -> Application:
+        r = await self.client.post("/v1/applications", json=body)
+        assert r.status_code == 201, r.text
+        data = r.json()
+        assert data["status"] == "draft"
+        return Application(data["id"], data["token"], self.client)
+
+    async def file_complete(self, category: str, **overrides) -> Application:
+        app = await self.create(applicant(category, **overrides))
+        for kind in DOCUMENTS[category]:
+            r = await app.upload(kind)
+            assert r.status_code == 201, r.text
+        r = await app.submit()
+        assert r.status_code == 202, r.text
+        return app
+
+
+async def eventually(check, what: str, timeout: float = 60.0):
+    """Poll `check()` until it returns something truthy; the timeout only ends a hung test."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        await asyncio.sleep(0.2)
+
+
+class Bus:
+    """What an operator does with Kafka: publish, read a topic through, watch and reset a group."""
+
+    def __init__(self, bootstrap: str):
+        self.bootstrap = bootstrap
+        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+
+    async def publish(self, event: OutgoingEvent):
+        return await self.publish_raw(event.topic, event.payload.encode(), event.key, event.headers())
+
+    async def publish_raw(self, topic: str, value: bytes, key: str, headers: dict[str, str]):
+        return await self.producer.send_and_wait(
+            topic, value, key=key.encode(), headers=[(k, v.encode()) for k, v in headers.items()])
+
+    async def read(self, topic: str) -> list:
+        """Every record of `topic` up to its current end, outside any consumer group."""
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+            if not parts:
+                parts = [TopicPartition(topic, p) for p in await self._partitions(consumer, topic)]
+            consumer.assign(parts)
+            await consumer.seek_to_beginning(*parts)
+            ends = await consumer.end_offsets(parts)
+            records = []
+            while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
+                for batch in (await consumer.getmany(timeout_ms=500)).values():
+                    records.extend(batch)
+            return records
+        finally:
+            await consumer.stop()
+
+    @staticmethod
+    async def _partitions(consumer, topic):
+        await consumer._client.force_metadata_update()
+        return consumer.partitions_for_topic(topic) or ()
+
+    async def committed(self, group: str, tp: TopicPartition) -> int:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        await admin.start()
+        try:
+            offsets = await admin.list_consumer_group_offsets(group, partitions=[tp])
+        finally:
+            await admin.close()
+        meta = offsets.get(tp)
+        return meta.offset if meta else -1
+
+    async def wait_consumed(self, group: str, sent) -> None:
+        """Until `group` has committed past the record `send_and_wait` returned as `sent`."""
+        tp = TopicPartition(sent.topic, sent.partition)
+
+        async def past():
+            return await self.committed(group, tp) > sent.offset
+
+        await eventually(past, f"{group} consumed {sent.topic}@{sent.partition}:{sent.offset}")
+
+    async def rewind(self, group: str, topic: str) -> None:
+        """Reset `group`'s committed offsets on `topic` to the beginning (the group must be idle)."""
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=group,
+                                    enable_auto_commit=False)
+        await consumer.start()
+        try:
+            parts = [TopicPartition(topic, p) for p in await self._partitions(consumer, topic)]
+            consumer.assign(parts)
+            starts = await consumer.beginning_offsets(parts)
+            await consumer.commit({tp: starts[tp] for tp in parts})
+        finally:
+            await consumer.stop()
+
+    async def records(self, topic: str, *, key: str | None = None) -> list:
+        """The records of `topic` (with `key`, when given), outside any consumer group."""
+        return [r for r in await self.read(topic) if key is None or (r.key or b"").decode() == key]
+
+    async def wait_records(self, topic: str, key: str, count: int = 1, timeout: float = 60) -> list:
+        """Records of `topic` with `key` once there are at least `count` (or at the timeout)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            recs = await self.records(topic, key=key)
+            if len(recs) >= count or time.monotonic() > deadline:
+                return recs
+            await asyncio.sleep(0.5)
+
+    async def wait_caught_up(self, group: str, topic: str, timeout: float = 90) -> None:
+        """Until `group` has committed every partition of `topic` up to its current end."""
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap)
+        await consumer.start()
+        try:
+            parts = [TopicPartition(topic, p) for p in await self._partitions(consumer, topic)]
+            ends = await consumer.end_offsets(parts)
+        finally:
+            await consumer.stop()
+
+        async def caught_up():
+            return all([await self.committed(group, tp) >= ends[tp] for tp in parts if ends[tp]])
+
+        await eventually(caught_up, f"{group} caught up on {topic}", timeout)
+
+
+def headers_of(record) -> dict[str, str]:
+    return {k: v.decode() for k, v in record.headers}
+
+
+def value_of(record) -> dict:
+    return json.loads(record.value)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
