@@ -1,0 +1,1 @@
+"""Gateway: the public applicant API, relaying to registration and documents."""

@@ -1,0 +1,128 @@
+"""The public request body of a new application, with the checks a form would make.
+
+Validation messages name the rule, never the value: the CNIE and permit numbers are personal data.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from amo_shared.events import Category, Relationship
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+
+from amo_gateway.countries import MOROCCO, normalise_country
+
+CNIE = re.compile(r"^[A-Z]{1,2}[0-9]{5,6}$")
+PHONE = re.compile(r"^\+?[0-9]{9,15}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def not_in_future(value: date) -> date:
+    if value > date.today():
+        raise ValueError("must not be in the future")
+    return value
+
+
+class _Body(BaseModel):
+    # Unknown fields are ignored: older and newer clients keep working.
+    model_config = ConfigDict(extra="ignore")
+
+
+class DependantIn(_Body):
+    relationship: Relationship
+    first_name: Name
+    last_name: Name
+    birth_date: date
+    student: bool = False
+    disabled: bool = False
+
+    _birth_date = field_validator("birth_date")(not_in_future)
+
+
+class NewApplication(_Body):
+    # Nationality first: the identity checks below depend on it (fields validate in this order).
+    nationality: str = Field(min_length=2, max_length=2)
+    cnie: str | None = Field(None, validate_default=True, max_length=16)
+    residence_permit: Text | None = Field(None, validate_default=True)
+    residence_permit_expiry: date | None = None
+    first_name: Name
+    last_name: Name
+    birth_date: date
+    category: Category
+    employer: Text | None = None
+    email: str = Field(max_length=254)
+    phone: str = Field(max_length=32)
+    recruitment_date: date | None = None
+    previous_scheme: Text | None = None
+    pension_fund: Text | None = None
+    pension_number: Text | None = None
+    member_death_date: date | None = None
+    survivor_pension: bool | None = None
+    dependants: list[DependantIn] = Field(default_factory=list, max_length=20)
+
+    _birth_date = field_validator("birth_date")(not_in_future)
+
+    @field_validator("nationality")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        return normalise_country(value)
+
+    @field_validator("cnie")
+    @classmethod
+    def _cnie(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            if info.data.get("nationality") == MOROCCO:
+                raise ValueError("required for Moroccan nationals")
+            return None
+        value = value.strip().upper()
+        if not CNIE.match(value):
+            raise ValueError("must be 1 or 2 letters followed by 5 or 6 digits")
+        return value
+
+    @field_validator("residence_permit")
+    @classmethod
+    def _permit(cls, value: str | None, info: ValidationInfo) -> str | None:
+        nationality = info.data.get("nationality")
+        if value is None and nationality is not None and nationality != MOROCCO:
+            raise ValueError("required for applicants who are not Moroccan nationals")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        value = value.strip()
+        if not EMAIL.match(value):
+            raise ValueError("must be an email address")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        value = re.sub(r"[\s.\-()]", "", value)
+        if not PHONE.match(value):
+            raise ValueError("must be a phone number: 9 to 15 digits, optionally after +")
+        return value
+
+    def to_registration(self) -> dict[str, Any]:
+        """The internal body: the applicant's facts apart from the contact details."""
+        applicant = self.model_dump(mode="json", exclude={"email", "phone"})
+        return {"applicant": applicant, "email": self.email, "phone": self.phone}
+
+
+class ApplicationCreated(BaseModel):
+    id: str
+    status: str
+    token: str = Field(description="Bearer token for every later call; shown only once.")
+
+
+class StoredDocument(BaseModel):
+    kind: str
+    size: int
+    sha256: str
+    content_type: str
+    dependant: int | None = None

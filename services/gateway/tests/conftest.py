@@ -1,0 +1,122 @@
+"""Fakes of registration and documents (one ASGI app, answering as their internal APIs do) and
+the gateway wired to them through an in-process transport."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+from fastapi import FastAPI, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from amo_gateway.app import create_app
+from amo_gateway.settings import Settings
+
+
+@dataclass
+class FakeServices:
+    """In-memory registration (applications and tokens) and documents (uploads received)."""
+
+    applications: dict[str, dict] = field(default_factory=dict)
+    created: list[dict] = field(default_factory=list)
+    uploads: list[dict] = field(default_factory=list)
+    upload_limit: int | None = None
+
+    def add(self, status: str = "draft") -> tuple[str, str]:
+        app_id, token = str(uuid.uuid4()), secrets.token_urlsafe(32)
+        self.applications[app_id] = {"token": token, "status": status}
+        return app_id, token
+
+    def asgi(self) -> FastAPI:
+        api = FastAPI()
+
+        def owned(app_id: str, authorization: str | None) -> dict:
+            app = self.applications.get(app_id)
+            if app is None or authorization != f"Bearer {app['token']}":
+                raise HTTPException(404, "application not found")
+            return app
+
+        @api.get("/health")
+        async def health():
+            return {"status": "ok"}
+
+        @api.post("/applications", status_code=201)
+        async def create(body: dict):
+            self.created.append(body)
+            if body["applicant"]["category"] == "retiree" and not body["applicant"].get("pension_fund"):
+                return JSONResponse({"detail": [{"loc": ["body", "pension_fund"], "msg": "required",
+                                                 "type": "value_error"}]}, status_code=422)
+            app_id, token = self.add()
+            return {"id": app_id, "status": "draft", "token": token}
+
+        @api.get("/applications/{app_id}")
+        async def read(app_id: str, authorization: str | None = Header(None)):
+            return {"id": app_id, "status": owned(app_id, authorization)["status"]}
+
+        @api.post("/applications/{app_id}/submit", status_code=202)
+        async def submit(app_id: str, authorization: str | None = Header(None)):
+            app = owned(app_id, authorization)
+            app["status"] = "submitted"
+            return {"id": app_id, "status": "submitted"}
+
+        @api.get("/applications/{app_id}/access")
+        async def access(app_id: str, authorization: str | None = Header(None)):
+            status = owned(app_id, authorization)["status"]
+            return {"status": status, "uploads_open": status in ("draft", "documents_incomplete")}
+
+        @api.put("/applications/{app_id}/documents/{kind}")
+        async def upload(app_id: str, kind: str, request: Request, dependant: int | None = None):
+            record = {"app_id": app_id, "kind": kind, "dependant": dependant, "chunks": [],
+                      "content_type": request.headers.get("content-type"),
+                      "authorization": request.headers.get("authorization")}
+            self.uploads.append(record)
+            digest = hashlib.sha256()
+            async for chunk in request.stream():
+                if chunk:
+                    record["chunks"].append(len(chunk))
+                    digest.update(chunk)
+                if self.upload_limit is not None and sum(record["chunks"]) > self.upload_limit:
+                    return JSONResponse({"detail": "file too large"}, status_code=413)
+            body = {"kind": kind, "size": sum(record["chunks"]), "sha256": digest.hexdigest(),
+                    "content_type": "application/pdf"}
+            if dependant is not None:
+                body["dependant"] = dependant
+            return JSONResponse(body, status_code=201)
+
+        return api
+
+
+@pytest.fixture
+def services() -> FakeServices:
+    return FakeServices()
+
+
+def gateway_settings(**overrides) -> Settings:
+    return Settings(registration_url="http://registration", documents_url="http://documents",
+                    log_json=False, **overrides)
+
+
+@pytest.fixture
+async def gateway(services):
+    app = create_app(gateway_settings(), transport=httpx.ASGITransport(app=services.asgi()))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://gateway") as client:
+            yield client
+
+
+def valid_body(**changes) -> dict:
+    body = {"cnie": "ab123456", "first_name": "Amina", "last_name": "Alaoui",
+            "birth_date": "1990-01-01", "nationality": "MA", "category": "public_employee",
+            "recruitment_date": "2025-09-01", "email": "amina@example.ma", "phone": "0612345678"}
+    body.update(changes)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+@pytest.fixture
+def body():
+    return valid_body

@@ -1,0 +1,1 @@
+"""Registration: the application, its applicant token and its status timeline."""

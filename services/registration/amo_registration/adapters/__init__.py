@@ -1,0 +1,1 @@
+"""Registration's adapters: the Mongo repository of applications."""
