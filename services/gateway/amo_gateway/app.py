@@ -9,13 +9,14 @@ import asyncio
 from contextlib import asynccontextmanager
 
 import httpx
+from amo_shared.envelope import new_traceparent
 from amo_shared.logging import configure_logging
 from fastapi import FastAPI, Request
 
 from amo_gateway import errors
 from amo_gateway.routes import applications, checklist, documents
 from amo_gateway.settings import Settings
-from amo_gateway.upstream import Upstream
+from amo_gateway.upstream import Upstream, current_traceparent
 
 
 def create_app(settings: Settings | None = None,
@@ -38,6 +39,15 @@ def create_app(settings: Settings | None = None,
     app.include_router(applications.router, max_body_size=settings.max_json_body_bytes)
     app.include_router(documents.router)
     app.include_router(checklist.router)
+
+    @app.middleware("http")
+    async def trace_context(request: Request, call_next):
+        # Continue the caller's trace when it sends one, else start one, for every upstream call.
+        token = current_traceparent.set(new_traceparent(request.headers.get("traceparent")))
+        try:
+            return await call_next(request)
+        finally:
+            current_traceparent.reset(token)
 
     @app.get("/health", tags=["operations"])
     async def health(request: Request) -> dict[str, str]:

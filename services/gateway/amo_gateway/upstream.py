@@ -6,9 +6,13 @@ an internal stack trace or an internal address.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from typing import Annotated, Any
 
 import httpx
+
+from amo_shared.envelope import new_traceparent
 import structlog
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
@@ -30,6 +34,10 @@ class UpstreamFailed(Exception):
         self.service = service
 
 
+# The W3C trace context of the request being served (set by the app's middleware).
+current_traceparent: ContextVar[str | None] = ContextVar("traceparent", default=None)
+
+
 class Upstream:
     def __init__(self, client: httpx.AsyncClient, settings: Settings):
         self.client = client
@@ -43,6 +51,8 @@ class Upstream:
         return await self.send(service, self.client.build_request(method, self.url(service, path), **kwargs))
 
     async def send(self, service: str, request: httpx.Request) -> httpx.Response:
+        # One trace from the applicant's call through the services and onto Kafka.
+        request.headers["traceparent"] = current_traceparent.get() or new_traceparent()
         try:
             return await self.client.send(request)
         except httpx.TransportError as exc:

@@ -24,6 +24,7 @@ class FakeServices:
     applications: dict[str, dict] = field(default_factory=dict)
     created: list[dict] = field(default_factory=list)
     uploads: list[dict] = field(default_factory=list)
+    traceparents: list[str | None] = field(default_factory=list)
     upload_limit: int | None = None
 
     def add(self, status: str = "draft") -> tuple[str, str]:
@@ -58,7 +59,9 @@ class FakeServices:
             return {"id": app_id, "status": owned(app_id, authorization)["status"]}
 
         @api.post("/applications/{app_id}/submit", status_code=202)
-        async def submit(app_id: str, authorization: str | None = Header(None)):
+        async def submit(app_id: str, authorization: str | None = Header(None),
+                         traceparent: str | None = Header(None)):
+            self.traceparents.append(traceparent)
             app = owned(app_id, authorization)
             app["status"] = "submitted"
             return {"id": app_id, "status": "submitted"}

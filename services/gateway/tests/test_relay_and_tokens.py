@@ -139,3 +139,15 @@ def test_public_names_are_kept():
             "residence_permit_expiry", "category", "employer", "email", "phone", "recruitment_date",
             "previous_scheme", "pension_fund", "pension_number", "member_death_date",
             "survivor_pension", "dependants"} == set(body)
+
+
+async def test_the_callers_trace_continues_upstream_and_a_new_one_starts_without_it(gateway, services):
+    app_id, token = services.add()
+    trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    auth = {"Authorization": f"Bearer {token}"}
+    await gateway.post(f"/v1/applications/{app_id}/submit",
+                       headers={**auth, "traceparent": f"00-{trace}-00f067aa0ba902b7-01"})
+    await gateway.post(f"/v1/applications/{app_id}/submit", headers=auth)
+    continued, started = services.traceparents
+    assert continued.split("-")[1] == trace and continued.split("-")[2] != "00f067aa0ba902b7"
+    assert started.startswith("00-") and started.split("-")[1] != trace
