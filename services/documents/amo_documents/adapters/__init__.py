@@ -1,0 +1,1 @@
+"""Adapters of the documents service: Mongo (through AggregateStore), S3, streamed multipart bodies."""
