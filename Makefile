@@ -51,7 +51,7 @@ demo: .venv/.synced
 	$(PY) -m amo_localstack.demo
 
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/lookups.py && $(PY) bench/pipeline.py
 
 clean-data: stop
 	rm -rf .local/data

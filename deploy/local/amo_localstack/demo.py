@@ -1,0 +1,92 @@
+"""`make demo`: one applicant, through the public gateway, from registration to a card; then the
+`card.issued` event as an independent consumer (a hospital system) reads it off Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import sys
+import time
+from datetime import date, timedelta
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+
+from amo_localstack.config import StackConfig
+from amo_localstack.services import ServicePorts
+from amo_shared.topics import CARD_ISSUED
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+async def drive(gateway: str) -> dict:
+    body = {
+        "cnie": f"BE{random.randint(100000, 999999)}", "first_name": "Youssef",
+        "last_name": "Benali", "birth_date": "1988-03-14", "nationality": "MA",
+        "category": "public_employee", "employer": "Ministère de l'Éducation nationale",
+        "recruitment_date": str(date.today() - timedelta(days=30)),
+        "email": "youssef.benali@example.ma", "phone": "+212661234567",
+        "dependants": [{"relationship": "child", "first_name": "Sara", "last_name": "Benali",
+                        "birth_date": "2016-09-01"}],
+    }
+    async with httpx.AsyncClient(base_url=gateway, timeout=30) as client:
+        r = await client.post("/v1/applications", json=body)
+        r.raise_for_status()
+        app = r.json()
+        auth = {"Authorization": f"Bearer {app['token']}"}
+        print(f"1. application {app['id']} created ({app['status']})")
+        for kind, dep in (("cnie", None), ("work_certificate", None), ("birth_certificate", 0)):
+            r = await client.put(f"/v1/applications/{app['id']}/documents/{kind}", headers=auth,
+                                 params={"dependant": dep} if dep is not None else None,
+                                 files={"file": (f"{kind}.pdf", PDF)})
+            r.raise_for_status()
+            print(f"2. uploaded {kind}: {r.json()['content_type']}, sha256 {r.json()['sha256'][:12]}…")
+        (await client.post(f"/v1/applications/{app['id']}/submit", headers=auth)).raise_for_status()
+        print("3. submitted; following the status:")
+        seen, deadline = None, time.monotonic() + 120
+        while time.monotonic() < deadline:
+            view = (await client.get(f"/v1/applications/{app['id']}", headers=auth)).json()
+            if view["status"] != seen:
+                seen = view["status"]
+                print(f"   - {seen}")
+            if seen in ("card_issued", "ineligible", "documents_incomplete"):
+                return view
+            await asyncio.sleep(0.3)
+    raise SystemExit("the application did not reach a final status within 120 s")
+
+
+async def read_card(bootstrap: str, application_id: str) -> None:
+    consumer = AIOKafkaConsumer(CARD_ISSUED, bootstrap_servers=bootstrap,
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            for records in (await consumer.getmany(timeout_ms=1000)).values():
+                for rec in records:
+                    if rec.key.decode() == application_id:
+                        print(f"\n4. {CARD_ISSUED} (partition {rec.partition}, offset {rec.offset})")
+                        for k, v in rec.headers:
+                            print(f"   {k}: {v.decode()}")
+                        print(json.dumps(json.loads(rec.value), indent=2, ensure_ascii=False))
+                        return
+        raise SystemExit("card.issued not seen on Kafka")
+    finally:
+        await consumer.stop()
+
+
+def main() -> None:
+    cfg, ports = StackConfig.from_env(), ServicePorts.from_env()
+    try:
+        view = asyncio.run(drive(ports.url("gateway")))
+    except httpx.ConnectError:
+        sys.exit(f"no platform at {ports.url('gateway')}: start it with `make run`")
+    if view["status"] != "card_issued":
+        sys.exit(f"ended {view['status']}: {view.get('reasons')}")
+    print(f"   member number {view['card']['member_number']}")
+    asyncio.run(read_card(cfg.kafka_bootstrap, view["id"]))
+
+
+if __name__ == "__main__":
+    main()
