@@ -27,7 +27,7 @@ install: .venv/.synced
 	$(PY) -m amo_localstack install
 
 run: install
-	$(PY) -m amo_localstack up --services
+	$(PY) -m amo_localstack up --services --foreground
 
 stop:
 	$(PY) -m amo_localstack down

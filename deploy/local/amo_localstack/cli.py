@@ -11,6 +11,7 @@ environment (`AMO_LOCAL_DIR`, `AMO_KAFKA_PORT`, ... see config.ENV_VARS).
 from __future__ import annotations
 
 import importlib
+import signal
 import time
 from types import ModuleType
 
@@ -18,7 +19,7 @@ import typer
 
 from .config import ENV_VARS, StackConfig
 from .harden import harden_mongo
-from .infra import kafka_topics, stack_rss_mb, start_infra, status as stack_status, stop_infra
+from .infra import ensure_topics, kafka_topics, stack_rss_mb, start_infra, status as stack_status, stop_infra
 from .install import install as install_stack
 
 app = typer.Typer(
@@ -83,17 +84,66 @@ def step_setup(cfg: StackConfig) -> None:
 def up(
     services: bool = typer.Option(True, "--services/--infra-only",
                                   help="Also start the platform's services (when a launcher exists)."),
+    foreground: bool = typer.Option(False, "--foreground",
+                                    help="Stay attached; Ctrl-C (or `make stop`) stops everything."),
 ) -> None:
     """Install what is missing, start the infrastructure (and the services), then set up."""
     cfg = _cfg()
     t0 = time.monotonic()
     step_install(cfg)
     step_infra(cfg)
-    if services and step_services(cfg):
+    started = services and step_services(cfg)
+    if started:
         # The services created their collections: add the indexes and version guards.
         step_setup(cfg)
     print_endpoints(cfg)
-    typer.echo(f"\nup in {time.monotonic() - t0:.1f}s; stop with `python -m amo_localstack down`")
+    if started:
+        ports = _services_module().ServicePorts.from_env()
+        typer.echo(f"  gateway     {ports.url('gateway')}   (OpenAPI: {ports.url('gateway')}/docs)")
+    typer.echo(f"\nup in {time.monotonic() - t0:.1f}s")
+    if not foreground:
+        typer.echo("stop with `make stop` (python -m amo_localstack down)")
+        return
+    typer.echo("Ctrl-C stops everything (data is kept)")
+    _watch(cfg)
+
+
+def _interrupt(*_args) -> None:
+    raise KeyboardInterrupt
+
+
+def _watch(cfg: StackConfig) -> None:
+    """Stay attached until Ctrl-C or SIGTERM, saying when a service process ends, then stop all."""
+    # Explicit, as a background job of a non-interactive shell starts with SIGINT ignored.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    mod = _services_module()
+    known = set(mod.service_pids(cfg)) if mod else set()
+    try:
+        while True:
+            time.sleep(2)
+            alive = set(mod.service_pids(cfg)) if mod else set()
+            for name in sorted(known - alive):
+                typer.echo(f"! {name} stopped; see {cfg.log_dir / (name + '.log')}", err=True)
+            known = alive
+            if not alive and not any(s.running for s in stack_status(cfg)):
+                return  # stopped from elsewhere (`make stop`)
+    except KeyboardInterrupt:
+        # Ctrl-C reaches this process twice (from the terminal and forwarded by `uv run`):
+        # a second interrupt must not cut the clean stop short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        typer.echo("\nstopping…")
+        down()
+
+
+@app.command(name="create-topics")
+def create_topics(
+    bootstrap: str = typer.Option(..., help="host:port of a broker, e.g. kafka:9092"),
+) -> None:
+    """Create every topic and its .dlt on an existing broker (docker-compose's setup step)."""
+    host, _, port = bootstrap.rpartition(":")
+    ensure_topics(_cfg().replace(host=host, kafka_port=int(port)))
 
 
 @app.command()
