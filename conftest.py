@@ -86,8 +86,8 @@ def stack() -> Stack:
     data_dir.chmod(0o755)
     cfg = StackConfig.for_tests(data_dir)
     install(cfg)
-    start_infra(cfg)
     try:
+        start_infra(cfg)  # inside the try: a failed start must not leave servers behind
         yield Stack(cfg)
     finally:
         stop_services(cfg)
