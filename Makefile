@@ -6,7 +6,7 @@ export UV_LINK_MODE := copy
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := $(UV) run --frozen --no-sync python
 
-.PHONY: help install run stop status setup test test-fast demo bench lint clean-data
+.PHONY: help install run stop status setup test test-fast demo bench lint clean-data watch lag
 
 help:
 	@echo "make run    - install (first time), start Kafka, FerretDB/PostgreSQL, SeaweedFS and every service"
@@ -14,6 +14,8 @@ help:
 	@echo "make test   - architecture check + the whole test suite (starts its own stack on other ports)"
 	@echo "make demo   - drive one applicant to a card against a running platform"
 	@echo "make bench  - benchmarks (lookups at 10k..1M documents, pipeline throughput)"
+	@echo "make watch TOPIC=card.issued - tail a topic with keys and CloudEvents headers"
+	@echo "make lag    - every consumer group's offsets and lag"
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv \
@@ -52,6 +54,20 @@ demo: .venv/.synced
 
 bench: install
 	$(PY) bench/lookups.py && $(PY) bench/pipeline.py
+
+# Operators: Kafka's own tools, from the jars `make run` installed.
+KAFKA_TOOLS := java -cp '.local/cache/kafka-libs/*'
+BOOTSTRAP := 127.0.0.1:$${AMO_KAFKA_PORT:-9092}
+TOPIC ?= card.issued
+
+watch:
+	$(KAFKA_TOOLS) org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server $(BOOTSTRAP) \
+	  --topic $(TOPIC) --from-beginning --property print.headers=true --property print.key=true \
+	  --property print.partition=true --property print.offset=true
+
+lag:
+	$(KAFKA_TOOLS) org.apache.kafka.tools.consumer.group.ConsumerGroupCommand \
+	  --bootstrap-server $(BOOTSTRAP) --describe --all-groups
 
 clean-data: stop
 	rm -rf .local/data
