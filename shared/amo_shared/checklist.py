@@ -12,17 +12,9 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Literal
 
-import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from amo_shared.dated import in_force, load_versions
 from amo_shared.events import ApplicantFacts, Category, Dependant, DocumentKind, Relationship
 
 MemberCondition = Literal["survivor_pension_declared"]
@@ -115,29 +107,9 @@ class ChecklistFileError(ValueError):
     """A checklist file that cannot be trusted: its name, and every field at fault."""
 
 
-def load_checklist(file: Traversable) -> Checklist:
-    try:
-        checklist = Checklist.model_validate(yaml.safe_load(file.read_text(encoding="utf-8")))
-    except yaml.YAMLError as exc:
-        raise ChecklistFileError(f"{file.name}: not valid YAML: {exc}") from exc
-    except ValidationError as exc:
-        fields = [f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}" for e in exc.errors()]
-        raise ChecklistFileError("\n  ".join([f"{file.name}: invalid checklist", *fields])) from exc
-    if file.name != f"{checklist.effective_from.isoformat()}.yaml":
-        raise ChecklistFileError(
-            f"{file.name}: file name must be {checklist.effective_from.isoformat()}.yaml"
-        )
-    return checklist
-
-
 def load_checklists(directory: Traversable) -> list[Checklist]:
     """Every checklist version of `directory`, oldest first."""
-    loaded = [load_checklist(f) for f in directory.iterdir() if f.name.endswith(".yaml")]
-    if not loaded:
-        raise ChecklistFileError(f"no checklist file (*.yaml) in {directory}")
-    if len({c.effective_from for c in loaded}) != len(loaded):
-        raise ChecklistFileError(f"{directory}: two checklist files share an effective_from")
-    return sorted(loaded, key=lambda c: c.effective_from)
+    return load_versions(directory, Checklist, error=ChecklistFileError, what="checklist")
 
 
 @cache
@@ -147,10 +119,7 @@ def _shipped() -> tuple[Checklist, ...]:
 
 def checklist_as_of(as_of: date, checklists: tuple[Checklist, ...] | None = None) -> Checklist:
     """The checklist version in force on `as_of` (an error before the first one)."""
-    in_force = [c for c in (checklists or _shipped()) if c.effective_from <= as_of]
-    if not in_force:
-        raise LookupError(f"no document checklist in force on {as_of}")
-    return in_force[-1]
+    return in_force(checklists or _shipped(), as_of, "document checklist")
 
 
 def required_documents(facts: ApplicantFacts, as_of: date) -> list[RequiredDocument]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
+from amo_shared.dated import in_force, load_versions, ordered
 
 from .domain.tariffs import NoTariffInForce, Tariffs
 
@@ -18,10 +17,6 @@ TARIFFS_DIR = Path(__file__).parent / "tariffs"
 class TariffFileError(ValueError):
     """A tariff file is unreadable or invalid; the message names the file and each field path."""
 
-    def __init__(self, path: Path, problems: list[str]) -> None:
-        self.path, self.problems = path, problems
-        super().__init__(f"{path}: " + "; ".join(problems))
-
 
 @dataclass(frozen=True)
 class TariffBook:
@@ -30,52 +25,17 @@ class TariffBook:
     versions: tuple[Tariffs, ...]
 
     def __post_init__(self) -> None:
-        ordered = tuple(sorted(self.versions, key=lambda t: t.effective_from))
-        if not ordered:
-            raise ValueError("a tariff book needs at least one version")
-        for field in ("effective_from", "version"):
-            values = [getattr(t, field) for t in ordered]
-            if len(set(values)) != len(values):
-                raise ValueError(f"two tariff versions share the same {field}")
-        object.__setattr__(self, "versions", ordered)
+        object.__setattr__(self, "versions", ordered(self.versions, "tariff"))
 
     def as_of(self, on: dt.date) -> Tariffs:
-        index = bisect.bisect_right([t.effective_from for t in self.versions], on)
-        if index == 0:
-            first = self.versions[0].effective_from
-            raise NoTariffInForce(f"no tariff in force on {on}: the first version starts {first}")
-        return self.versions[index - 1]
+        return in_force(self.versions, on, "tariff", error=NoTariffInForce)
 
 
 def load_tariff_books(dir: Path | str | None = None) -> TariffBook:
-    directory = Path(dir) if dir is not None else TARIFFS_DIR
-    files = sorted(directory.glob("*.yaml"))
-    if not files:
-        raise TariffFileError(directory, ["no *.yaml tariff file found"])
-    try:
-        return TariffBook(tuple(load_tariff_file(path) for path in files))
-    except TariffFileError:
-        raise
-    except ValueError as error:
-        raise TariffFileError(directory, [str(error)]) from None
-
-
-def load_tariff_file(path: Path) -> Tariffs:
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506
-    except yaml.YAMLError as error:
-        raise TariffFileError(path, [str(error)]) from None
-    if not isinstance(raw, dict):
-        raise TariffFileError(path, ["the file must hold a mapping of fields"])
-    try:
-        return Tariffs.model_validate(raw)
-    except ValidationError as error:
-        problems = [f"{_dotted(e['loc'])}: {e['msg']}" for e in error.errors()]
-        raise TariffFileError(path, problems) from None
-
-
-def _dotted(loc: tuple[object, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(file)"
+    # Tariff files are named `<date>_<label>.yaml`, so the name is not checked against the date.
+    versions = load_versions(dir or TARIFFS_DIR, Tariffs, error=TariffFileError, what="tariff",
+                             loader=_StrictLoader, name_must_match=False)
+    return TariffBook(tuple(versions))
 
 
 class _StrictLoader(yaml.SafeLoader):

@@ -10,8 +10,7 @@ from __future__ import annotations
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
-import yaml
-from pydantic import ValidationError
+from amo_shared.dated import load_versions, read_version
 
 from amo_eligibility.domain.rules import RuleBook, RuleSet
 
@@ -29,42 +28,10 @@ def rules_directory() -> Traversable:
 
 def load_ruleset(file: Traversable) -> RuleSet:
     """One rule file, validated; its name must be its `effective_from` date (`2025-01-01.yaml`)."""
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise RuleFileError(f"{file.name}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise RuleFileError(f"{file.name}: expected a mapping of rule parameters at the top level")
-    try:
-        ruleset = RuleSet.model_validate(data)
-    except ValidationError as exc:
-        raise RuleFileError(_describe(file, exc)) from exc
-    expected = f"{ruleset.effective_from.isoformat()}.yaml"
-    if file.name != expected:
-        # The file name is how people find the version in force: it must not lie.
-        message = f"effective_from is {ruleset.effective_from}, so the file must be {expected}"
-        raise RuleFileError(f"{file.name}: {message}")
-    return ruleset
+    return read_version(file, RuleSet, error=RuleFileError)
 
 
 def load_rulesets(directory: Traversable | None = None) -> RuleBook:
     """Every `*.yaml` rule file of `directory` (default: the package's own rules)."""
     folder = directory if directory is not None else rules_directory()
-    rule_files = sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
-    if not rule_files:
-        raise RuleFileError(f"no rule file (*.yaml) in {folder}")
-    try:
-        return RuleBook(load_ruleset(file) for file in rule_files)
-    except RuleFileError:
-        raise
-    except ValueError as exc:
-        raise RuleFileError(f"{folder}: {exc}") from exc
-
-
-def _describe(file: Traversable, error: ValidationError) -> str:
-    file_name = file.name
-    lines = [f"{file}: {error.error_count()} invalid field(s)"]
-    for problem in error.errors():
-        path = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        lines.append(f"  {file_name}: {path}: {problem['msg']}")
-    return "\n".join(lines)
+    return RuleBook(load_versions(folder, RuleSet, error=RuleFileError, what="rule"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from amo_shared.dated import in_force, ordered
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -28,17 +29,7 @@ class CardTermsBook:
     """Every terms version, ordered by date; `as_of` picks the one in force on a day."""
 
     def __init__(self, versions: Iterable[CardTerms]) -> None:
-        self.versions: tuple[CardTerms, ...] = tuple(sorted(versions, key=lambda t: t.effective_from))
-        if not self.versions:
-            raise ValueError("a terms book needs at least one version")
-        for label in ("effective_from", "version"):
-            values = [getattr(t, label) for t in self.versions]
-            if len(set(values)) != len(values):
-                raise ValueError(f"two card terms versions share the same {label}")
+        self.versions: tuple[CardTerms, ...] = ordered(versions, "card terms")
 
     def as_of(self, day: date) -> CardTerms:
-        in_force = [t for t in self.versions if t.effective_from <= day]
-        if not in_force:
-            raise LookupError(f"no card terms in force on {day}: the first version starts "
-                              f"{self.versions[0].effective_from}")
-        return in_force[-1]
+        return in_force(self.versions, day, "card terms")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from amo_shared.dated import in_force, ordered
 from amo_shared.events import Category
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -93,23 +94,11 @@ class RuleBook:
     """Every rule version, ordered by date; `as_of` picks the one in force on a day."""
 
     def __init__(self, rulesets: Iterable[RuleSet]) -> None:
-        self.rulesets: tuple[RuleSet, ...] = tuple(sorted(rulesets, key=lambda r: r.effective_from))
-        if not self.rulesets:
-            raise ValueError("a rule book needs at least one rule version")
-        for label, values in (
-            ("effective_from", [r.effective_from for r in self.rulesets]),
-            ("version", [r.version for r in self.rulesets]),
-        ):
-            if len(set(values)) != len(values):
-                raise ValueError(f"two rule versions share the same {label}")
+        self.rulesets: tuple[RuleSet, ...] = ordered(rulesets, "eligibility rules")
 
     def as_of(self, day: date) -> RuleSet:
         """The version in force on `day`: the latest whose `effective_from` is not after it."""
-        in_force = [r for r in self.rulesets if r.effective_from <= day]
-        if not in_force:
-            first = self.rulesets[0].effective_from
-            raise LookupError(f"no eligibility rules in force on {day}: the first version starts {first}")
-        return in_force[-1]
+        return in_force(self.rulesets, day, "eligibility rules")
 
     @property
     def versions(self) -> list[str]:
