@@ -5,29 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from amo_fakes import MemoryDatabase
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 
 from amo_shared.consumer import raw_body, subscribe
 from amo_shared.envelope import new_event
 from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
 from amo_shared.topics import APPLICATION_SUBMITTED, dlt
-
-
-class FakeCollection:
-    def __init__(self):
-        self.docs = {}
-
-    async def find_one(self, flt, projection=None):
-        return self.docs.get(flt["_id"])
-
-    async def insert_one(self, doc):
-        self.docs[doc["_id"]] = doc
-
-
-class FakeDb(dict):
-    def __missing__(self, key):
-        self[key] = FakeCollection()
-        return self[key]
 
 
 def submitted(app_id: str = "app-1") -> ApplicationSubmitted:
@@ -43,10 +27,14 @@ async def publish(broker, event):
 
 
 @pytest.fixture
-def wiring():
+def db():
+    return MemoryDatabase()
+
+
+@pytest.fixture
+def wiring(db):
     broker = KafkaBroker()
     seen, dead = [], []
-    db = FakeDb()
 
     async def handle(event):
         if event.payload.applicant.first_name == "Boom":
@@ -63,7 +51,7 @@ def wiring():
     return broker, seen, dead
 
 
-async def test_valid_event_reaches_handler_once_even_when_redelivered(wiring):
+async def test_valid_event_reaches_handler_once_even_when_redelivered(wiring, db):
     broker, seen, dead = wiring
     event = new_event(APPLICATION_SUBMITTED, submitted(), source="registration", key="app-1")
     async with TestKafkaBroker(broker) as br:
@@ -71,6 +59,8 @@ async def test_valid_event_reaches_handler_once_even_when_redelivered(wiring):
         await publish(br, event)  # same ce_id: a redelivery
     assert [e.id for e in seen] == [event.id]
     assert dead == []
+    [record] = await db["processed_events"].find({}).to_list()
+    assert record["_id"] == f"registration:{event.id}" and record["group"] == "g"
 
 
 async def test_wrong_schema_goes_to_dlt_with_field_named_and_no_personal_data(wiring):
@@ -89,7 +79,7 @@ async def test_wrong_schema_goes_to_dlt_with_field_named_and_no_personal_data(wi
     assert dead[0]["ce_id"] == bad.id
 
 
-async def test_handler_error_is_dead_lettered_after_bounded_attempts(wiring):
+async def test_handler_error_is_dead_lettered_after_bounded_attempts(wiring, db):
     broker, seen, dead = wiring
     ev = submitted()
     ev = ev.model_copy(update={"applicant": ev.applicant.model_copy(update={"first_name": "Boom"})})
@@ -99,6 +89,7 @@ async def test_handler_error_is_dead_lettered_after_bounded_attempts(wiring):
     assert seen == [] and len(dead) == 1
     assert dead[0]["dlt_attempts"] == "3"
     assert "ValueError: broken invariant" in dead[0]["dlt_reason"]
+    assert await db["processed_events"].count_documents({}) == 0  # a failure is not processed
 
 
 async def test_body_that_is_not_json_is_dead_lettered_not_lost(wiring):

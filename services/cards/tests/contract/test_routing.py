@@ -1,7 +1,7 @@
 """Contract tier: eligibility.decided routed to the card issuer, card.issued shaped for hospitals.
 
-FastStream's in-memory broker and an in-memory store stand in for Kafka and Mongo; the store's
-outbox is relayed by hand, as the relay would.
+FastStream's in-memory broker and an in-memory database stand in for Kafka and Mongo, under the
+real aggregate store; the outbox is drained by the real relay, by hand rather than on a timer.
 """
 
 from __future__ import annotations
@@ -9,57 +9,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from amo_fakes import MemoryDatabase
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 
-from amo_cards.adapters.repository import CardRepository
+from amo_cards.adapters.repository import COLLECTION, CardRepository
 from amo_cards.card_terms import load_card_terms
 from amo_cards.domain import is_valid_member_number
 from amo_cards.handlers import GROUP, wire
+from amo_shared.aggregates import AggregateStore
 from amo_shared.envelope import new_event
 from amo_shared.events import (EVENT_TYPES, ApplicantFacts, CardIssued, Category, Dependant,
                                EligibilityDecided)
+from amo_shared.outbox import OutboxRelay
 from amo_shared.topics import CARD_ISSUED, ELIGIBILITY_DECIDED, dlt
-
-
-class FakeStore:
-    """AggregateStore's create/get on dicts, with the unique member_number index."""
-
-    def __init__(self):
-        self.docs, self.outbox = {}, []
-        self.collection = self
-
-    async def create(self, doc, events=()):
-        if doc["_id"] in self.docs or any(d["member_number"] == doc["member_number"]
-                                          for d in self.docs.values()):
-            return False
-        self.docs[doc["_id"]] = doc
-        self.outbox.extend(events)
-        return True
-
-    async def get(self, key):
-        return self.docs.get(key)
-
-    async def find_one(self, flt, projection=None):
-        return next((d for d in self.docs.values() if all(d.get(k) == v for k, v in flt.items())), None)
-
-
-class FakeCollection:
-    """The processed-events collection the delivery policy dedups with."""
-
-    def __init__(self):
-        self.docs = {}
-
-    async def find_one(self, flt, projection=None):
-        return self.docs.get(flt["_id"])
-
-    async def insert_one(self, doc):
-        self.docs[doc["_id"]] = doc
-
-
-class FakeDb(dict):
-    def __missing__(self, key):
-        self[key] = FakeCollection()
-        return self[key]
 
 
 def decision(app_id="app-1", outcome="approved", covered=(0,)):
@@ -80,10 +42,12 @@ async def publish(broker, event):
 
 
 @pytest.fixture
-def wiring():
-    broker, store = KafkaBroker(), FakeStore()
+async def wiring():
+    broker, db = KafkaBroker(), MemoryDatabase()
+    cards = CardRepository(AggregateStore(db[COLLECTION]))
+    await cards.ensure_indexes()  # the unique member_number index, as the service's startup makes
     draws = iter([1, 1, 2, 3, 4, 5])  # the second card's first draw collides with the first card
-    wire(broker, FakeDb(), CardRepository(store), load_card_terms(), randbelow=lambda n: next(draws))
+    wire(broker, db, cards, load_card_terms(), randbelow=lambda n: next(draws))
     issued, dead = [], []
 
     @broker.subscriber(CARD_ISSUED, group_id="hospital")
@@ -94,22 +58,21 @@ def wiring():
     async def on_dead(msg: KafkaMessage) -> None:
         dead.append(msg.headers)
 
-    return broker, store, issued, dead
+    return broker, db[COLLECTION], issued, dead
 
 
-async def relay(broker, store):
-    while store.outbox:
-        await publish(broker, store.outbox.pop(0))
+async def relay(broker, stored) -> int:
+    return await OutboxRelay([stored], lambda event: publish(broker, event)).drain()
 
 
 async def test_an_approved_decision_gives_one_card_issued_keyed_by_application(wiring):
-    broker, store, issued, dead = wiring
+    broker, stored, issued, dead = wiring
     event = decision()
     async with TestKafkaBroker(broker) as br:
         await publish(br, event)
         await publish(br, event)  # a redelivery
         await publish(br, event.model_copy(update={"id": "another-id"}))  # a re-decided copy
-        await relay(br, store)
+        assert await relay(br, stored) == 1
     assert dead == [] and len(issued) == 1
     headers, key, card = issued[0]
     assert headers["ce_type"] == EVENT_TYPES[CardIssued] == "ma.amo.card.issued.v1"
@@ -118,31 +81,33 @@ async def test_an_approved_decision_gives_one_card_issued_keyed_by_application(w
     assert headers["traceparent"].split("-")[1] == event.traceparent.split("-")[1]
     assert [(b.rank, b.relationship) for b in card.beneficiaries] == [(0, "self"), (1, "spouse")]
     assert (card.valid_from, card.payer) == (date(2025, 9, 1), "CNOPS")
-    assert "AB123456" not in repr(store.docs["app-1"])
+    assert [d["_id"] for d in await stored.find({}).to_list()] == ["app-1"]
+    assert "AB123456" not in repr(await stored.find_one({"_id": "app-1"}))
 
 
 async def test_a_rejected_decision_gives_no_card(wiring):
-    broker, store, issued, dead = wiring
+    broker, stored, issued, dead = wiring
     async with TestKafkaBroker(broker) as br:
         await publish(br, decision(outcome="rejected", covered=()))
-        await relay(br, store)
-    assert issued == [] and dead == [] and store.docs == {}
+        await relay(br, stored)
+    assert issued == [] and dead == [] and await stored.count_documents({}) == 0
 
 
 async def test_a_taken_member_number_is_drawn_again(wiring):
-    broker, store, issued, dead = wiring
+    broker, stored, issued, dead = wiring
     async with TestKafkaBroker(broker) as br:
         await publish(br, decision("app-1"))
         await publish(br, decision("app-2"))
-        await relay(br, store)
+        await relay(br, stored)
     numbers = [card.member_number for _, _, card in issued]
     assert len(set(numbers)) == 2 and numbers[1].startswith("M00000000002")
+    assert [d["member_number"] for d in await stored.find({}).sort("_id").to_list()] == numbers
 
 
 async def test_a_decision_covering_an_unknown_dependant_is_dead_lettered(wiring):
-    broker, store, issued, dead = wiring
+    broker, stored, issued, dead = wiring
     async with TestKafkaBroker(broker) as br:
         await publish(br, decision(covered=(4,)))
-        await relay(br, store)
+        await relay(br, stored)
     assert issued == [] and len(dead) == 1
     assert "covered_dependants" in dead[0]["dlt_reason"] and dead[0]["dlt_group"] == GROUP

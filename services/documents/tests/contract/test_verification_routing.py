@@ -1,53 +1,23 @@
 """Contract: application.submitted routed to the handler yields one documents.verified that reads
-back under the contract, and a redelivery yields nothing more (in-memory broker and store)."""
+back under the contract, and a redelivery yields nothing more (in-memory broker and database, under
+the real aggregate store and outbox relay)."""
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, date, datetime
-from types import SimpleNamespace
 
 import pytest
+from amo_fakes import MemoryDatabase
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
-from pymongo.errors import DuplicateKeyError
 
 from amo_shared.aggregates import AggregateStore
 from amo_shared.envelope import OutgoingEvent, new_event, read_event
 from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category, DocumentsVerified
+from amo_shared.outbox import OutboxRelay
 from amo_shared.topics import APPLICATION_SUBMITTED, DOCUMENTS_VERIFIED
 
-from amo_documents.adapters.repository import ApplicationDocuments
+from amo_documents.adapters.repository import COLLECTION, ApplicationDocuments
 from amo_documents.handlers import SERVICE, subscribe_handlers
-
-
-class FakeCollection:
-    """Just what AggregateStore and the dedup records use: by id, CAS on `_v`."""
-
-    def __init__(self):
-        self.docs: dict[str, dict] = {}
-
-    async def find_one(self, flt, projection=None):
-        doc = self.docs.get(flt["_id"])
-        return copy.deepcopy(doc)
-
-    async def insert_one(self, doc):
-        if doc["_id"] in self.docs:
-            raise DuplicateKeyError("duplicate _id")
-        self.docs[doc["_id"]] = copy.deepcopy(doc)
-
-    async def update_one(self, flt, update):
-        doc = self.docs.get(flt["_id"])
-        if doc is None or doc["_v"] != flt["_v"]:
-            return SimpleNamespace(matched_count=0)
-        doc.update(copy.deepcopy(update.get("$set", {})))
-        doc["_v"] += update["$inc"]["_v"]
-        return SimpleNamespace(matched_count=1)
-
-
-class FakeDb(dict):
-    def __missing__(self, key):
-        self[key] = FakeCollection()
-        return self[key]
 
 
 def submitted(app_id: str) -> ApplicationSubmitted:
@@ -60,8 +30,8 @@ def submitted(app_id: str) -> ApplicationSubmitted:
 
 @pytest.fixture
 def wiring():
-    broker, db = KafkaBroker(), FakeDb()
-    collection = FakeCollection()
+    broker, db = KafkaBroker(), MemoryDatabase()
+    collection = db[COLLECTION]
     subscribe_handlers(broker, db, ApplicationDocuments(AggregateStore(collection)))
     received = []
 
@@ -82,12 +52,14 @@ async def test_submitted_yields_one_documents_verified_matching_the_contract(wir
     incoming = new_event(APPLICATION_SUBMITTED, submitted("app-1"), source="registration", key="app-1")
     async with TestKafkaBroker(broker) as br:
         await publish(br, incoming)
-        outbox = collection.docs["app-1"]["outbox"]
+        outbox = (await collection.find_one({"_id": "app-1"}))["outbox"]
         assert len(outbox) == 1
-        # What the relay would publish: the stored outbox entry, as is.
-        await publish(br, OutgoingEvent.model_validate(outbox[0]))
+        # The relay publishes the stored outbox entry, as is, and clears it.
+        assert await OutboxRelay([collection], lambda e: publish(br, e)).drain() == 1
+    assert (await collection.find_one({"_id": "app-1"}))["outbox"] == []
 
     [event] = received
+    assert event.id == outbox[0]["id"]
     assert event.source == SERVICE and event.subject == "app-1"
     verified: DocumentsVerified = event.payload
     assert verified.application_id == "app-1" and verified.submission == 1
@@ -106,5 +78,5 @@ async def test_same_submission_under_a_new_event_id_emits_nothing_new(wiring):
     async with TestKafkaBroker(broker) as br:
         await publish(br, first)
         await publish(br, again)  # a different ce_id: only the domain check can stop it
-    doc = collection.docs["app-2"]
+    doc = await collection.find_one({"_id": "app-2"})
     assert len(doc["outbox"]) == 1 and list(doc["verifications"]) == ["1"]

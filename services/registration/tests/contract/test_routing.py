@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from amo_fakes import MemoryDatabase
 from amo_shared.aggregates import AggregateStore
 from amo_shared.envelope import new_event, read_event
 from amo_shared.events import (
@@ -25,9 +26,8 @@ from amo_shared.topics import (
     dlt,
 )
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
-from pymongo.errors import DuplicateKeyError
 
-from amo_registration.adapters.repository import ApplicationRepository
+from amo_registration.adapters.repository import COLLECTION, ApplicationRepository
 from amo_registration.domain import Contact, create, submit
 from amo_registration.events import application_submitted
 from amo_registration.handlers import subscribe_steps
@@ -38,43 +38,10 @@ FACTS = ApplicantFacts(cnie="AB123456", first_name="Amina", last_name="Alaoui",
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-class MemoryCollection:
-    """Just enough of a collection for AggregateStore's compare-and-set and the dedup records."""
-
-    def __init__(self):
-        self.docs: dict[str, dict] = {}
-
-    async def find_one(self, flt, projection=None):
-        doc = self.docs.get(flt["_id"])
-        return None if doc is None else dict(doc)
-
-    async def insert_one(self, doc):
-        if doc["_id"] in self.docs:
-            raise DuplicateKeyError("duplicate _id")
-        self.docs[doc["_id"]] = dict(doc)
-
-    async def update_one(self, flt, update):
-        doc = self.docs.get(flt["_id"])
-        matched = doc is not None and all(doc.get(k) == v for k, v in flt.items())
-        if matched:
-            doc.update(update.get("$set", {}))
-            doc["_v"] += update["$inc"]["_v"]
-
-        class Result:
-            matched_count = int(matched)
-        return Result()
-
-
-class MemoryDb(dict):
-    def __missing__(self, key):
-        self[key] = MemoryCollection()
-        return self[key]
-
-
 @pytest.fixture
 def wiring():
-    db = MemoryDb()
-    repo = ApplicationRepository(AggregateStore(db["applications"]))
+    db = MemoryDatabase()
+    repo = ApplicationRepository(AggregateStore(db[COLLECTION]))
     broker = KafkaBroker()
     subscribe_steps(broker, db, repo)
     dead = []
