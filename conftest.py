@@ -5,21 +5,17 @@ never touch a running platform's data. `platform` adds the six services as subpr
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 from amo_testkit import Bus, eventually
 
 from amo_localstack.harden import harden_mongo
-from amo_localstack.infra import start_infra, stop_infra
-from amo_localstack.install import install
+from amo_localstack.infra import temporary_stack
 from amo_localstack.config import StackConfig
-from amo_localstack.services import ServicePorts, start_services, stop_services
+from amo_localstack.services import ServicePorts, start_services
 
 
 @dataclass
@@ -81,18 +77,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def stack() -> Stack:
-    # Not pytest's tmp_path: its directories are private (0700) and PostgreSQL runs as `postgres`.
-    data_dir = Path(tempfile.mkdtemp(prefix="amo-test-stack-"))
-    data_dir.chmod(0o755)
-    cfg = StackConfig.for_tests(data_dir)
-    install(cfg)
-    try:
-        start_infra(cfg)  # inside the try: a failed start must not leave servers behind
+    with temporary_stack("amo-test-stack-") as cfg:
         yield Stack(cfg)
-    finally:
-        stop_services(cfg)
-        stop_infra(cfg)
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

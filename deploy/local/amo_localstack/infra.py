@@ -15,11 +15,13 @@ import os
 import pwd
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -697,3 +699,22 @@ def status(cfg: StackConfig) -> list[ComponentStatus]:
 def stack_rss_mb(cfg: StackConfig) -> float:
     """Resident memory of all the stack's servers (and their children), in MiB."""
     return round(sum(s.rss_mb for s in status(cfg)), 1)
+
+
+@contextmanager
+def temporary_stack(prefix: str = "amo-stack-") -> Iterator[StackConfig]:
+    """A whole stack on free ports in a fresh data dir, stopped and removed on exit (tests and
+    benchmarks). Not a tmp_path-style private dir: PostgreSQL runs as `postgres`."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    data_dir.chmod(0o755)
+    cfg = StackConfig.for_tests(data_dir)
+    install(cfg)
+    try:
+        start_infra(cfg)  # inside the try: a failed start must not leave servers behind
+        yield cfg
+    finally:
+        from amo_localstack.services import stop_services  # the launcher builds on this module
+
+        stop_services(cfg)
+        stop_infra(cfg)
+        shutil.rmtree(data_dir, ignore_errors=True)

@@ -53,9 +53,7 @@ def service_env(name: str, cfg: StackConfig, ports: ServicePorts) -> dict[str, s
                     p + "S3_SECRET_KEY": cfg.s3_secret_key, p + "S3_BUCKET": cfg.buckets[0]})
     if name == "gateway":
         env.update({p + "REGISTRATION_URL": ports.url("registration"),
-                    p + "DOCUMENTS_URL": ports.url("documents"),
-                    p + "CARDS_URL": ports.url("cards"),
-                    p + "CLAIMS_URL": ports.url("claims")})
+                    p + "DOCUMENTS_URL": ports.url("documents")})
     return env
 
 
