@@ -62,8 +62,8 @@ TOPIC ?= card.issued
 
 watch:
 	$(KAFKA_TOOLS) org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server $(BOOTSTRAP) \
-	  --topic $(TOPIC) --from-beginning --property print.headers=true --property print.key=true \
-	  --property print.partition=true --property print.offset=true
+	  --topic $(TOPIC) --from-beginning --formatter-property print.headers=true --formatter-property print.key=true \
+	  --formatter-property print.partition=true --formatter-property print.offset=true
 
 lag:
 	$(KAFKA_TOOLS) org.apache.kafka.tools.consumer.group.ConsumerGroupCommand \
