@@ -8,7 +8,7 @@ export UV_SYSTEM_CERTS := 1
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := $(UV) run --frozen --no-sync python
 
-.PHONY: help install run stop status setup test test-fast demo bench lint clean-data watch lag
+.PHONY: help install run stop status setup test test-fast demo bench lint clean-data watch lag replay
 
 help:
 	@echo "make run    - install (first time), start Kafka, FerretDB/PostgreSQL, SeaweedFS and every service"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench  - benchmarks (lookups at 10k..1M documents, pipeline throughput)"
 	@echo "make watch TOPIC=card.issued - tail a topic with keys and CloudEvents headers"
 	@echo "make lag    - every consumer group's offsets and lag"
+	@echo "make replay SERVICE=cards - the service replays its own dead letters (after a fix)"
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv \
@@ -70,6 +71,9 @@ watch:
 lag:
 	$(KAFKA_TOOLS) org.apache.kafka.tools.consumer.group.ConsumerGroupCommand \
 	  --bootstrap-server $(BOOTSTRAP) --describe --all-groups
+
+replay:
+	$(PY) -m amo_localstack replay $(SERVICE)
 
 clean-data: stop
 	rm -rf .local/data

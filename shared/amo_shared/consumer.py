@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
+from weakref import WeakKeyDictionary
 
 import structlog
 from faststream import AckPolicy
@@ -69,6 +71,26 @@ async def raw_body(msg, original=None) -> bytes:  # noqa: ARG001 - FastStream's 
     return msg.body
 
 
+@dataclass(frozen=True)
+class Subscription:
+    """One handler under the delivery policy: what replaying its dead letters needs."""
+
+    topic: str
+    group: str
+    model: type[Contract]
+    db: AsyncDatabase
+    handle: Handler
+    attempts: int
+
+
+_SUBSCRIPTIONS: WeakKeyDictionary[KafkaBroker, list[Subscription]] = WeakKeyDictionary()
+
+
+def subscriptions(broker: KafkaBroker) -> list[Subscription]:
+    """The subscriptions registered on `broker` through `subscribe`."""
+    return list(_SUBSCRIPTIONS.get(broker, ()))
+
+
 def subscribe(
     broker: KafkaBroker,
     *,
@@ -80,6 +102,8 @@ def subscribe(
     attempts: int = MESSAGE_ATTEMPTS,
 ) -> None:
     """Register `handle` for `topic` in consumer group `group`, under the delivery policy."""
+    _SUBSCRIPTIONS.setdefault(broker, []).append(
+        Subscription(topic, group, model, db, handle, attempts))
 
     @broker.subscriber(
         topic,
@@ -113,13 +137,14 @@ async def with_infra_retry(call: Callable[[], Awaitable[T]], what: str) -> T:
     raise AssertionError("unreachable")
 
 
-async def deliver(broker, record, *, group, model, db, handle, attempts) -> None:
+async def deliver(broker, record, *, group, model, db, handle, attempts) -> bool:
+    """Process one record under the policy; False when it ended in the dead-letter topic."""
     headers = {k: v.decode("utf-8", "replace") for k, v in (record.headers or [])}
     try:
         event = read_event(headers, record.value, model)
     except EnvelopeError as exc:
         await dead_letter(broker, record, headers, group=group, reason=str(exc), attempts=1)
-        return
+        return False
 
     async def process() -> None:
         if not await already_processed(db, event):
@@ -129,12 +154,12 @@ async def deliver(broker, record, *, group, model, db, handle, attempts) -> None
     for failures in range(1, attempts + 1):
         try:
             await with_infra_retry(process, record.topic)
-            return
+            return True
         except Exception as exc:  # noqa: BLE001 - not infrastructure: the message is at fault
             if failures == attempts:
                 await dead_letter(broker, record, headers, group=group,
                                   reason=f"{type(exc).__name__}: {exc}", attempts=failures)
-                return
+                return False
             log.warning("handler failed, retrying", topic=record.topic, attempt=failures,
                         error=type(exc).__name__)
             await asyncio.sleep(0.1 * failures)

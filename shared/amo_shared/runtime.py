@@ -15,9 +15,11 @@ from pymongo.errors import CollectionInvalid
 from pymongo.asynchronous.database import AsyncDatabase
 
 from amo_shared.aggregates import AggregateStore
+from amo_shared.consumer import subscriptions
 from amo_shared.envelope import OutgoingEvent
 from amo_shared.logging import configure_logging
 from amo_shared.outbox import OutboxRelay
+from amo_shared.replay import replay_dead_letters
 from amo_shared.settings import ServiceSettings
 
 
@@ -96,6 +98,12 @@ def service_app(runtime: Runtime, setup: Setup, *, title: str, aggregates: list[
     app = FastAPI(title=title, lifespan=lifespan)
     app.state.runtime = runtime
     app.state.ready = False
+
+    @app.post("/operations/dead-letters/replay", tags=["operations"])
+    async def replay() -> list[dict]:
+        """Replay this service's own dead letters (internal: operators, after a fix)."""
+        return [vars(await replay_dead_letters(runtime.broker, runtime.settings.kafka_bootstrap_servers, sub))
+                for sub in subscriptions(runtime.broker)]
 
     @app.get("/health", tags=["operations"])
     async def health() -> JSONResponse:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 
+import httpx
+
 from amo_testkit import applicant, headers_of, new_id, value_of
 
 from amo_localstack.services import start_services, stop_service
@@ -74,6 +76,26 @@ async def test_poison_event_on_each_topic_lands_in_its_dlt_and_the_pipeline_goes
         assert h["dlt_topic"] == topic and "invalid payload" in h["dlt_reason"]
         assert h["dlt_offset"].isdigit() and h["dlt_partition"].isdigit() and h["dlt_time"]
         assert mine[0].value == b'{"application_id": 42, "oops": true'
+
+
+async def test_cards_replays_its_own_dead_letters_and_parks_a_still_broken_one(platform, bus):
+    key = "poison-" + new_id()
+    headers = {"ce_specversion": "1.0", "ce_id": new_id(), "ce_source": "tests",
+               "ce_type": "ma.amo.eligibility.decided.v1", "ce_time": "2026-01-01T00:00:00Z",
+               "ce_subject": key, "content-type": "application/json"}
+    await bus.publish_raw(ELIGIBILITY_DECIDED, b"{}", key, headers)
+    await bus.wait_records(dlt(ELIGIBILITY_DECIDED), key=key)
+    async with httpx.AsyncClient(base_url=platform.url("cards"), timeout=120) as client:
+        first = (await client.post("/operations/dead-letters/replay")).json()
+        second = (await client.post("/operations/dead-letters/replay")).json()
+    [report] = first
+    assert report["topic"] == ELIGIBILITY_DECIDED and report["group"] == "cards"
+    assert report["replayed"] >= 1 and report["processed"] == 0
+    assert report["parked_again"] == report["replayed"], "a schema error is still a schema error"
+    assert second[0]["replayed"] == report["parked_again"], "only the newly parked entries come back"
+    entries = [r for r in await bus.records(dlt(ELIGIBILITY_DECIDED), key=key)
+               if headers_of(r)["dlt_group"] == "cards"]
+    assert len(entries) == 3 and headers_of(entries[-1])["dlt_topic"] == ELIGIBILITY_DECIDED
 
 
 async def test_racing_submits_file_one_application(applicants, bus):

@@ -137,6 +137,19 @@ def _watch(cfg: StackConfig) -> None:
         down()
 
 
+@app.command()
+def replay(service: str = typer.Argument(..., help="registration, documents, eligibility, cards or claims")) -> None:
+    """Have SERVICE replay its own dead letters (after the cause is fixed); prints what happened."""
+    import httpx
+
+    ports = _services_module().ServicePorts.from_env()
+    response = httpx.post(ports.url(service) + "/operations/dead-letters/replay", timeout=300)
+    response.raise_for_status()
+    for r in response.json():
+        typer.echo(f"  {r['topic']}.dlt ({r['group']}): {r['replayed']} replayed, "
+                   f"{r['processed']} processed, {r['parked_again']} parked again")
+
+
 @app.command(name="create-topics")
 def create_topics(
     bootstrap: str = typer.Option(..., help="host:port of a broker, e.g. kafka:9092"),
