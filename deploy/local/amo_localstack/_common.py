@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from .config import StackConfig
 from .install import say
-from .procs import port_open, running_pid, stop_pid
+from .procs import port_open, running_pid, spawn, stop_pid
 
 T = TypeVar("T")
 
@@ -70,6 +70,19 @@ def tail(path: Path, lines: int = 30) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return ""
+
+
+def start_spawned(cfg: StackConfig, name: str, *, ports: list[tuple[int, str]],
+                  argv: Callable[[], list[str]], cwd: Path, log: str | None = None) -> int:
+    """Start server `name` unless this stack's process already runs; returns its pid.
+    `argv` is called only when a start is needed (it may prepare files first)."""
+    pid = running_pid(pid_path(cfg, name), stack_marker(cfg))
+    if pid is None:
+        for port, what in ports:
+            check_port_free(cfg, port, what)
+        pid = spawn(argv(), pid_file=pid_path(cfg, name), log_file=log_path(cfg, log or name), cwd=cwd)
+        say(f"{name}: started (pid {pid})")
+    return pid
 
 
 def stop_spawned(cfg: StackConfig, name: str, *, hard: bool, timeout: float) -> None:

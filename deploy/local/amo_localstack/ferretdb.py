@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from ._common import (
-    check_port_free,
     ensure_dirs,
     log_path,
-    pid_path,
-    stack_marker,
+    start_spawned,
     stop_spawned,
     tail,
 )
 from .config import StackConfig
 from .install import say
-from .procs import running_pid, spawn, wait_port, wait_until
+from .procs import wait_port, wait_until
 
 
 def _ferretdb_argv(cfg: StackConfig) -> list[str]:
@@ -41,14 +39,9 @@ def start_mongo(cfg: StackConfig, *, wait: bool = True) -> int:
     """Start FerretDB (PostgreSQL must be running); returns its pid."""
     ensure_dirs(cfg)
     cfg.ferretdb_dir.mkdir(parents=True, exist_ok=True)
-    pid_file = pid_path(cfg, "ferretdb")
-    pid = running_pid(pid_file, stack_marker(cfg))
-    if pid is None:
-        check_port_free(cfg, cfg.mongo_port, "ferretdb")
-        check_port_free(cfg, cfg.ferretdb_debug_port, "ferretdb (debug)")
-        pid = spawn(_ferretdb_argv(cfg), pid_file=pid_file, log_file=log_path(cfg, "ferretdb"),
-                    cwd=cfg.ferretdb_dir)
-        say(f"ferretdb: started (pid {pid})")
+    pid = start_spawned(cfg, "ferretdb", argv=lambda: _ferretdb_argv(cfg), cwd=cfg.ferretdb_dir,
+                        ports=[(cfg.mongo_port, "ferretdb"),
+                               (cfg.ferretdb_debug_port, "ferretdb (debug)")])
     if wait:
         wait_mongo(cfg, pid)
     return pid

@@ -10,18 +10,15 @@ import uuid
 from pathlib import Path
 
 from ._common import (
-    check_port_free,
     ensure_dirs,
-    log_path,
-    pid_path,
     run_async,
-    stack_marker,
+    start_spawned,
     stop_spawned,
     tail,
 )
 from .config import StackConfig, resource
 from .install import say
-from .procs import running_pid, spawn, wait_port, wait_until
+from .procs import wait_port, wait_until
 
 
 def _kafka_cluster_id(cfg: StackConfig) -> str:
@@ -89,34 +86,34 @@ def _kafka_format(cfg: StackConfig, server_props: Path) -> None:
     say(f"kafka: formatted {data} ({time.monotonic() - t0:.1f}s)")
 
 
+def _kafka_argv(cfg: StackConfig) -> list[str]:
+    """Write server.properties, format the storage the first time, and return the command."""
+    server_props = cfg.kafka_dir / "server.properties"
+    server_props.write_text(_kafka_properties(cfg))
+    _kafka_format(cfg, server_props)
+    return [
+        _java(),
+        f"-Xmx{cfg.kafka_heap}",
+        "-Xms128m",
+        "-XX:+UseG1GC",
+        "-XX:MaxGCPauseMillis=20",
+        *cfg.kafka_jvm_opts,
+        "-Djava.awt.headless=true",
+        f"-Dlog4j2.configurationFile={resource('log4j2.properties')}",
+        f"-Damo.kafka.logdir={cfg.log_dir}",
+        "-cp", f"{cfg.kafka_libs_dir}/*",
+        "kafka.Kafka",
+        str(server_props),
+    ]
+
+
 def start_kafka(cfg: StackConfig, *, wait: bool = True) -> int:
     """Start the broker (formatting its storage the first time); returns its pid."""
     ensure_dirs(cfg)
     cfg.kafka_dir.mkdir(parents=True, exist_ok=True)
-    pid_file = pid_path(cfg, "kafka")
-    pid = running_pid(pid_file, stack_marker(cfg))
-    if pid is None:
-        check_port_free(cfg, cfg.kafka_port, "kafka")
-        check_port_free(cfg, cfg.kafka_controller_port, "kafka (controller)")
-        server_props = cfg.kafka_dir / "server.properties"
-        server_props.write_text(_kafka_properties(cfg))
-        _kafka_format(cfg, server_props)
-        argv = [
-            _java(),
-            f"-Xmx{cfg.kafka_heap}",
-            "-Xms128m",
-            "-XX:+UseG1GC",
-            "-XX:MaxGCPauseMillis=20",
-            *cfg.kafka_jvm_opts,
-            "-Djava.awt.headless=true",
-            f"-Dlog4j2.configurationFile={resource('log4j2.properties')}",
-            f"-Damo.kafka.logdir={cfg.log_dir}",
-            "-cp", f"{cfg.kafka_libs_dir}/*",
-            "kafka.Kafka",
-            str(server_props),
-        ]
-        pid = spawn(argv, pid_file=pid_file, log_file=log_path(cfg, "kafka.out"), cwd=cfg.kafka_dir)
-        say(f"kafka: started (pid {pid})")
+    pid = start_spawned(cfg, "kafka", argv=lambda: _kafka_argv(cfg), cwd=cfg.kafka_dir,
+                        log="kafka.out", ports=[(cfg.kafka_port, "kafka"),
+                                                (cfg.kafka_controller_port, "kafka (controller)")])
     if wait:
         wait_kafka(cfg, pid)
     return pid

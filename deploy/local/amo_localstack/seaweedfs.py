@@ -6,17 +6,15 @@ import json
 from pathlib import Path
 
 from ._common import (
-    check_port_free,
     ensure_dirs,
     log_path,
-    pid_path,
-    stack_marker,
+    start_spawned,
     stop_spawned,
     tail,
 )
 from .config import StackConfig
 from .install import say, weed_binary
-from .procs import running_pid, spawn, wait_port, wait_until
+from .procs import wait_port, wait_until
 
 
 def _seaweed_identities(cfg: StackConfig) -> Path:
@@ -83,23 +81,15 @@ def start_seaweedfs(cfg: StackConfig, *, wait: bool = True) -> int:
     ensure_dirs(cfg)
     for d in ("volume", "master"):
         (cfg.seaweed_dir / d).mkdir(parents=True, exist_ok=True)
-    pid_file = pid_path(cfg, "seaweedfs")
-    pid = running_pid(pid_file, stack_marker(cfg))
-    if pid is None:
-        for port, what in (
-            (cfg.s3_port, "seaweedfs (s3)"),
-            (cfg.s3_grpc_port, "seaweedfs (s3 grpc)"),
-            (cfg.seaweed_master_port, "seaweedfs (master)"),
-            (cfg.seaweed_master_grpc_port, "seaweedfs (master grpc)"),
-            (cfg.seaweed_volume_port, "seaweedfs (volume)"),
-            (cfg.seaweed_volume_grpc_port, "seaweedfs (volume grpc)"),
-            (cfg.seaweed_filer_port, "seaweedfs (filer)"),
-            (cfg.seaweed_filer_grpc_port, "seaweedfs (filer grpc)"),
-        ):
-            check_port_free(cfg, port, what)
-        pid = spawn(_seaweed_argv(cfg), pid_file=pid_file, log_file=log_path(cfg, "seaweedfs"),
-                    cwd=cfg.seaweed_dir)
-        say(f"seaweedfs: started (pid {pid})")
+    pid = start_spawned(cfg, "seaweedfs", argv=lambda: _seaweed_argv(cfg), cwd=cfg.seaweed_dir,
+                        ports=[(cfg.s3_port, "seaweedfs (s3)"),
+                               (cfg.s3_grpc_port, "seaweedfs (s3 grpc)"),
+                               (cfg.seaweed_master_port, "seaweedfs (master)"),
+                               (cfg.seaweed_master_grpc_port, "seaweedfs (master grpc)"),
+                               (cfg.seaweed_volume_port, "seaweedfs (volume)"),
+                               (cfg.seaweed_volume_grpc_port, "seaweedfs (volume grpc)"),
+                               (cfg.seaweed_filer_port, "seaweedfs (filer)"),
+                               (cfg.seaweed_filer_grpc_port, "seaweedfs (filer grpc)")])
     if wait:
         wait_seaweedfs(cfg, pid)
     return pid

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 
+from amo_localstack._common import tail
 from amo_localstack.config import StackConfig, free_port
 from amo_localstack.procs import running_pid, spawn, stop_pid, wait_http
 
@@ -70,8 +72,23 @@ def start_service(name: str, cfg: StackConfig, ports: ServicePorts) -> int:
     return pid
 
 
-def wait_healthy(name: str, ports: ServicePorts, timeout: float = 60.0) -> None:
-    wait_http(ports.url(name) + "/health", timeout=timeout, expect_status=200)
+def wait_healthy(name: str, cfg: StackConfig, ports: ServicePorts, timeout: float = 90.0) -> None:
+    """Until `/health` answers 200; a process that exited, or never gets healthy, is reported
+    with the end of its log, so a failed start explains itself (in CI too)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if running_pid(_pid_file(cfg, name), marker=f"amo_{name}") is None:
+            raise RuntimeError(f"{name} exited during start-up; its log ends:\n{_log_tail(cfg, name)}")
+        try:
+            wait_http(ports.url(name) + "/health", timeout=min(5.0, timeout), expect_status=200)
+            return
+        except TimeoutError as exc:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{exc}; {name}'s log ends:\n{_log_tail(cfg, name)}") from None
+
+
+def _log_tail(cfg: StackConfig, name: str) -> str:
+    return tail(cfg.log_dir / f"{name}.log", 40)
 
 
 def start_services(cfg: StackConfig, ports: ServicePorts, names=SERVICES) -> None:
@@ -79,7 +96,7 @@ def start_services(cfg: StackConfig, ports: ServicePorts, names=SERVICES) -> Non
     for name in names:
         start_service(name, cfg, ports)
     for name in names:
-        wait_healthy(name, ports)
+        wait_healthy(name, cfg, ports)
 
 
 def stop_service(name: str, cfg: StackConfig, *, hard: bool = False) -> bool:
