@@ -15,12 +15,12 @@ from pymongo.errors import CollectionInvalid
 from pymongo.asynchronous.database import AsyncDatabase
 
 from amo_shared.aggregates import AggregateStore
-from amo_shared.consumer import subscriptions
 from amo_shared.envelope import OutgoingEvent
 from amo_shared.logging import configure_logging
 from amo_shared.outbox import OutboxRelay
 from amo_shared.replay import replay_dead_letters
 from amo_shared.settings import ServiceSettings
+from amo_shared.subscriptions import Route, Subscription, subscribe
 
 
 def make_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
@@ -44,6 +44,12 @@ class Runtime:
     db: AsyncDatabase
     relay: OutboxRelay | None = None
     stores: dict[str, AggregateStore] = field(default_factory=dict)
+    subscriptions: list[Subscription] = field(default_factory=list)
+
+    def subscribe(self, routes: list[Route]) -> None:
+        """Put `routes` under the delivery policy in this service's consumer group."""
+        self.subscriptions += subscribe(self.broker, routes, group=self.name, db=self.db,
+                                        attempts=self.settings.message_attempts)
 
     def store(self, collection: str) -> AggregateStore:
         """The aggregate store of `collection`, whose new events wake the relay."""
@@ -103,7 +109,7 @@ def service_app(runtime: Runtime, setup: Setup, *, title: str, aggregates: list[
     async def replay() -> list[dict]:
         """Replay this service's own dead letters (internal: operators, after a fix)."""
         return [vars(await replay_dead_letters(runtime.broker, runtime.settings.kafka_bootstrap_servers, sub))
-                for sub in subscriptions(runtime.broker)]
+                for sub in runtime.subscriptions]
 
     @app.get("/health", tags=["operations"])
     async def health() -> JSONResponse:

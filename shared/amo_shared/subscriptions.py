@@ -1,0 +1,72 @@
+"""One way to wire every service's consumers: (topic, handler) routes under the delivery policy.
+
+A service's `handlers.routes(...)` returns its `Route`s, built from the repositories its app
+factory made once; `subscribe` puts each under the policy of `amo_shared.consumer` in the
+service's own consumer group and returns the `Subscription`s, which the runtime keeps (DLT
+replay needs them). No module-global registry: whoever subscribes holds what it subscribed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from pymongo.asynchronous.database import AsyncDatabase
+
+from amo_shared.consumer import MESSAGE_ATTEMPTS, Handler, deliver, raw_body
+from amo_shared.events import Contract
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a service does with one topic: the payload model it expects and its handler."""
+
+    topic: str
+    model: type[Contract]
+    handle: Handler
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One route under the delivery policy in one consumer group: what DLT replay needs."""
+
+    topic: str
+    group: str
+    model: type[Contract]
+    db: AsyncDatabase
+    handle: Handler
+    attempts: int
+
+
+def subscribe(
+    broker: KafkaBroker,
+    routes: Iterable[Route],
+    *,
+    group: str,
+    db: AsyncDatabase,
+    attempts: int = MESSAGE_ATTEMPTS,
+) -> list[Subscription]:
+    """Subscribe every route in consumer group `group`; dedup records live in `db`."""
+    subs = [Subscription(r.topic, group, r.model, db, r.handle, attempts) for r in routes]
+    for sub in subs:
+        _subscribe_one(broker, sub)
+    return subs
+
+
+def _subscribe_one(broker: KafkaBroker, sub: Subscription) -> None:
+    @broker.subscriber(
+        sub.topic,
+        group_id=sub.group,
+        ack_policy=AckPolicy.MANUAL,
+        # FastStream would parse an `application/json` body before the policy runs, and a body
+        # that is not JSON would then never reach the policy (nor the DLT): keep the bytes.
+        decoder=raw_body,
+        auto_offset_reset="earliest",
+        title=f"{sub.group}:{sub.topic}",
+    )
+    async def on_message(msg: KafkaMessage) -> None:
+        await deliver(broker, msg.raw_message, group=sub.group, model=sub.model, db=sub.db,
+                      handle=sub.handle, attempts=sub.attempts)
+        await msg.ack()
