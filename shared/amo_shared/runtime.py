@@ -3,10 +3,14 @@ and a FastAPI app with `/health`; each service's `app.py` adds its handlers and 
 
 from __future__ import annotations
 
+import asyncio
+import sys
+
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
@@ -45,6 +49,8 @@ class Runtime:
     relay: OutboxRelay | None = None
     stores: dict[str, AggregateStore] = field(default_factory=dict)
     subscriptions: list[Subscription] = field(default_factory=list)
+    # Dependencies beyond Mongo and Kafka that `/readyz` must see answering (e.g. "s3").
+    readiness: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
 
     def subscribe(self, routes: list[Route]) -> None:
         """Put `routes` under the delivery policy in this service's consumer group."""
@@ -85,10 +91,7 @@ def service_app(runtime: Runtime, setup: Setup, *, title: str, aggregates: list[
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        await ensure_collections(runtime.db, aggregates)
-        for name in aggregates:
-            await runtime.store(name).ensure_indexes()
-        await setup(runtime)
+        await prepare_schema(runtime, setup, aggregates)
         await runtime.broker.start()
         runtime.relay = OutboxRelay([runtime.db[c] for c in aggregates], runtime.publish,
                                     runtime.settings.outbox_poll_seconds)
@@ -103,6 +106,7 @@ def service_app(runtime: Runtime, setup: Setup, *, title: str, aggregates: list[
 
     app = FastAPI(title=title, lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.schema = lambda: prepare_schema(runtime, setup, aggregates)
     app.state.ready = False
 
     @app.post("/operations/dead-letters/replay", tags=["operations"])
@@ -122,6 +126,32 @@ def service_app(runtime: Runtime, setup: Setup, *, title: str, aggregates: list[
                             status_code=200 if ok else 503)
 
     return app
+
+
+async def prepare_schema(runtime: Runtime, setup: Setup, aggregates: list[str]) -> None:
+    """Collections, indexes and subscribers: everything a service declares before it writes."""
+    await ensure_collections(runtime.db, aggregates)
+    for name in aggregates:
+        await runtime.store(name).ensure_indexes()
+    await setup(runtime)
+
+
+def serve(app: FastAPI, settings: ServiceSettings, argv: list[str] | None = None) -> None:
+    """`python -m amo_<service>` serves; `... prepare` only creates the service's collections and
+    indexes and exits, so the local stack can install its version guard before anyone writes."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["prepare"]:
+        asyncio.run(_prepare(app))
+        return
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
+
+
+async def _prepare(app: FastAPI) -> None:
+    runtime: Runtime = app.state.runtime
+    try:
+        await app.state.schema()
+    finally:
+        await runtime.mongo.close()
 
 
 async def ensure_collections(db: AsyncDatabase, names: list[str]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uvicorn
+from amo_shared.runtime import serve
 
 from amo_cards.app import create_app
 from amo_cards.card_terms import CardTermsFileError
@@ -16,7 +16,7 @@ def main() -> None:
     except CardTermsFileError as exc:
         # A wrong terms file must stop the service, saying which file and field are at fault.
         raise SystemExit(f"card terms refused:\n{exc}") from None
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
+    serve(app, settings)
 
 
 if __name__ == "__main__":

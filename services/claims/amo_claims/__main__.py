@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uvicorn
+from amo_shared.runtime import serve
 
 from amo_claims.app import create_app
 from amo_claims.settings import Settings
@@ -10,8 +10,7 @@ from amo_claims.settings import Settings
 
 def main() -> None:
     settings = Settings()
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port,
-                log_config=None)
+    serve(create_app(settings), settings)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uvicorn
+from amo_shared.runtime import serve
 
 from amo_documents.app import create_app
 from amo_documents.settings import Settings
@@ -10,7 +10,7 @@ from amo_documents.settings import Settings
 
 def main() -> None:
     settings = Settings()
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None)
+    serve(create_app(settings), settings)
 
 
 if __name__ == "__main__":
