@@ -1,56 +1,43 @@
-"""The delivery policy around every handler: dedup, bounded retries, dead letters, infra backoff.
+"""The delivery policy around every handler: dedup, bounded attempts, dead letters, waiting out outages.
 
 FastStream's own ack policies either lose a failed message or re-read it forever, so handlers run
-with `AckPolicy.MANUAL` and this module decides, per ARCHITECTURE.md:
+with `AckPolicy.MANUAL` and this module decides (docs/architecture.md#delivery):
 - success: the offset is committed after the handler's state and outbox are stored;
-- a message error (envelope, schema, a broken invariant): a few attempts, then `<topic>.dlt`
-  with the reason, and the offset moves on;
-- an infrastructure error (database, S3 or broker unreachable): retry with capped backoff, for as
-  long as it takes, without moving the offset, so no message reaches the DLT for an outage.
+- the message's own fault (headers, envelope, schema, a broken invariant): a few attempts, then
+  `<topic>.dlt` with the reason, and the offset moves on;
+- a transient failure (`amo_shared.failures`): retry with capped backoff for as long as it takes,
+  without moving the offset, so an outage never empties a topic into its DLT.
+Everything about a record, header decoding included, happens inside `deliver`, which never
+raises: nothing escapes to FastStream, where a failure would be skipped by the next commit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
-from weakref import WeakKeyDictionary
+from typing import Any
 
 import structlog
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker, KafkaMessage
 from pymongo.asynchronous.database import AsyncDatabase
-from tenacity import AsyncRetrying, retry_if_exception, wait_exponential_jitter
-from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure, PyMongoError
+from pymongo.errors import DuplicateKeyError
 
+from amo_shared.deadletters import dead_letter
 from amo_shared.envelope import EnvelopeError, IncomingEvent, read_event
 from amo_shared.events import Contract
-from amo_shared.topics import dlt
+from amo_shared.failures import InfrastructureUnavailable, describe
+from amo_shared.metrics import DELIVERY_RETRIES
+from amo_shared.retry import BACKOFF_CAP_SECONDS, with_infra_retry
+
+__all__ = ["InfrastructureUnavailable", "deliver", "with_infra_retry"]
 
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[IncomingEvent], Awaitable[None]]
-T = TypeVar("T")
 
 PROCESSED = "processed_events"
 MESSAGE_ATTEMPTS = 3
-BACKOFF_CAP_SECONDS = 5.0
-
-
-class InfrastructureUnavailable(Exception):
-    """Raised by adapters when a dependency is down; never a reason to dead-letter."""
-
-
-def is_infrastructure_error(exc: BaseException) -> bool:
-    if isinstance(exc, (InfrastructureUnavailable, ConnectionFailure, OSError, asyncio.TimeoutError)):
-        return True
-    # Any other PyMongo failure that is not about the document itself (e.g. a server error).
-    if isinstance(exc, PyMongoError) and not isinstance(exc, (DuplicateKeyError, OperationFailure)):
-        return True
-    name = type(exc).__module__ + "." + type(exc).__name__
-    return name.startswith(("aiokafka.errors", "urllib3.exceptions", "minio.error.ServerError"))
 
 
 async def already_processed(db: AsyncDatabase, event: IncomingEvent) -> bool:
@@ -64,11 +51,108 @@ async def mark_processed(db: AsyncDatabase, event: IncomingEvent, group: str) ->
              "at": datetime.now(UTC)}
         )
     except DuplicateKeyError:
-        pass  # a concurrent redelivery got there first: same outcome
+        pass  # the same event again (a redelivery got there first): an idempotent replay
 
 
 async def raw_body(msg, original=None) -> bytes:  # noqa: ARG001 - FastStream's decoder signature
     return msg.body
+
+
+async def tolerant_parser(record, original):
+    """FastStream's parser decodes every header as UTF-8 and fails on a null or undecodable
+    value, before any handler runs (the record would be skipped by the next commit). Give it a
+    sanitised copy and keep the original record, which `deliver` judges."""
+    safe = [(k, v if isinstance(v, bytes) and _utf8(v) else b"") for k, v in record.headers or ()]
+    msg = await original(dataclasses.replace(record, headers=safe))
+    msg.raw_message = record
+    return msg
+
+
+def _utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def decode_headers(raw: Any) -> tuple[dict[str, str], list[str]]:
+    """Headers as text, and what is wrong with them (null or non-UTF-8 values), by name."""
+    headers: dict[str, str] = {}
+    problems: list[str] = []
+    for name, value in raw or ():
+        if value is None:
+            problems.append(f"header {name} has a null value")
+            headers[name] = ""
+        elif not _utf8(value):
+            problems.append(f"header {name} is not UTF-8")
+            headers[name] = value.decode("utf-8", "replace")
+        else:
+            headers[name] = value.decode("utf-8")
+    return headers, problems
+
+
+async def deliver(broker, record, *, group: str, model: type[Contract], db: AsyncDatabase,
+                  handle: Handler, attempts: int) -> bool:
+    """Process one record under the policy; False when it ended as a dead letter.
+
+    Never raises (but for cancellation): a fault in the policy itself, which should not
+    happen, is logged and the whole record is tried again, so its offset never moves unjudged.
+    """
+    pause = 0.5
+    while True:
+        try:
+            return await _deliver(broker, record, group=group, model=model, db=db,
+                                  handle=handle, attempts=attempts)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            log.error("delivery policy failed, retrying the record", topic=record.topic,
+                      partition=record.partition, offset=record.offset, group=group,
+                      error=describe(exc))
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, BACKOFF_CAP_SECONDS)
+
+
+async def _deliver(broker, record, *, group, model, db, handle, attempts) -> bool:
+    headers, problems = decode_headers(record.headers)
+    if problems:
+        await dead_letter(broker, db, record, group=group, reason="; ".join(problems), attempts=1)
+        return False
+    try:
+        event = read_event(headers, record.value, model)
+    except EnvelopeError as exc:
+        await dead_letter(broker, db, record, group=group, reason=str(exc), attempts=1)
+        return False
+
+    async def process() -> None:
+        if not await already_processed(db, event):
+            await handle(event)
+            await mark_processed(db, event, group)
+
+    for failures in range(1, attempts + 1):
+        try:
+            await with_infra_retry(process, record.topic, group=group)
+            return True
+        except Exception as exc:  # noqa: BLE001 - not transient: the message is at fault
+            if failures >= attempts:
+                await dead_letter(broker, db, record, group=group, reason=describe(exc, 2000),
+                                  attempts=failures)
+                return False
+            DELIVERY_RETRIES.labels(record.topic, group, "message").inc()
+            log.warning("handler failed, retrying", topic=record.topic, attempt=failures,
+                        error=type(exc).__name__)
+            await asyncio.sleep(0.1 * failures)
+    raise ValueError(f"message attempts must be at least 1, not {attempts}")
+
+
+# --- The old wiring, kept only until every service wires through `amo_shared.subscriptions`. ---
+from weakref import WeakKeyDictionary  # noqa: E402
+
+from dataclasses import dataclass  # noqa: E402
+
+from faststream import AckPolicy  # noqa: E402
+from faststream.kafka import KafkaBroker, KafkaMessage  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -112,6 +196,7 @@ def subscribe(
         # FastStream would parse an `application/json` body before the handler runs, and a
         # body that is not JSON would then never reach this policy (nor the DLT): keep bytes.
         decoder=raw_body,
+        parser=tolerant_parser,
         auto_offset_reset="earliest",
         title=f"{group}:{topic}",
     )
@@ -121,68 +206,3 @@ def subscribe(
         await msg.ack()
 
 
-async def with_infra_retry(call: Callable[[], Awaitable[T]], what: str) -> T:
-    """Run `call`, retrying infrastructure errors with capped exponential backoff, forever:
-    an outage pauses this consumer (and keeps per-key order) instead of emptying the topic."""
-    async for attempt in AsyncRetrying(
-        retry=retry_if_exception(is_infrastructure_error),
-        wait=wait_exponential_jitter(multiplier=0.2, max=BACKOFF_CAP_SECONDS),
-        before_sleep=lambda state: log.warning(
-            "dependency unavailable, retrying", what=what,
-            error=type(state.outcome.exception()).__name__),
-        reraise=True,
-    ):
-        with attempt:
-            return await call()
-    raise AssertionError("unreachable")
-
-
-async def deliver(broker, record, *, group, model, db, handle, attempts) -> bool:
-    """Process one record under the policy; False when it ended in the dead-letter topic."""
-    headers = {k: v.decode("utf-8", "replace") for k, v in (record.headers or [])}
-    try:
-        event = read_event(headers, record.value, model)
-    except EnvelopeError as exc:
-        await dead_letter(broker, record, headers, group=group, reason=str(exc), attempts=1)
-        return False
-
-    async def process() -> None:
-        if not await already_processed(db, event):
-            await handle(event)
-            await mark_processed(db, event, group)
-
-    for failures in range(1, attempts + 1):
-        try:
-            await with_infra_retry(process, record.topic)
-            return True
-        except Exception as exc:  # noqa: BLE001 - not infrastructure: the message is at fault
-            if failures == attempts:
-                await dead_letter(broker, record, headers, group=group,
-                                  reason=f"{type(exc).__name__}: {exc}", attempts=failures)
-                return False
-            log.warning("handler failed, retrying", topic=record.topic, attempt=failures,
-                        error=type(exc).__name__)
-            await asyncio.sleep(0.1 * failures)
-
-
-async def dead_letter(broker: KafkaBroker, record, headers: dict[str, str], *, group: str,
-                      reason: str, attempts: int) -> None:
-    """Park the record in `<topic>.dlt`: same key, value and headers, plus why and where from."""
-    dl_headers = dict(headers)
-    dl_headers.update({
-        "dlt_reason": reason[:2000],
-        "dlt_group": group,
-        "dlt_time": datetime.now(UTC).isoformat(),
-        "dlt_topic": record.topic,
-        "dlt_partition": str(record.partition),
-        "dlt_offset": str(record.offset),
-        "dlt_attempts": str(attempts),
-    })
-    # The offset moves on only after the dead letter is stored.
-    await with_infra_retry(
-        lambda: broker.publish(record.value or b"", dlt(record.topic), key=record.key,
-                               headers=dl_headers),
-        dlt(record.topic),
-    )
-    log.error("event dead-lettered", topic=record.topic, partition=record.partition,
-              offset=record.offset, group=group, reason=reason[:300])

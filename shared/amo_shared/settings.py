@@ -1,20 +1,28 @@
-"""Settings every service shares; each service subclasses with its own env prefix."""
+"""Settings every service shares; each service subclasses with its own env prefix.
+
+Values that would break delivery are refused at start (a clear error naming the setting), not
+discovered under load: zero attempts would acknowledge every message unprocessed.
+"""
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AMO_", extra="ignore")
 
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    mongo_url: str = "mongodb://127.0.0.1:27017/"
-    mongo_database: str = "amo"
+    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", min_length=1)
+    mongo_url: str = Field("mongodb://127.0.0.1:27017/", pattern=r"^mongodb(\+srv)?://")
+    mongo_database: str = Field("amo", min_length=1)
     http_host: str = "127.0.0.1"
-    http_port: int = 8100
-    log_level: str = "INFO"
+    http_port: int = Field(8100, ge=1, le=65535)
+    log_level: str = Field("INFO", pattern=r"^(?i:debug|info|warning|error|critical)$")
     log_json: bool = True
-    outbox_poll_seconds: float = 0.5
+    # The relay's poll when nothing wakes it; a local write wakes it at once.
+    outbox_poll_seconds: float = Field(0.5, gt=0, le=60)
     # Bounded attempts for a message the handler keeps refusing, before its DLT.
-    message_attempts: int = 3
+    message_attempts: int = Field(3, ge=1, le=20)
+    # A DLT replay holds its lease this long without renewing before another may take over.
+    replay_lease_seconds: float = Field(60.0, ge=5, le=3600)

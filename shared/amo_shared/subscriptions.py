@@ -15,7 +15,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from pymongo.asynchronous.database import AsyncDatabase
 
-from amo_shared.consumer import MESSAGE_ATTEMPTS, Handler, deliver, raw_body
+from amo_shared.consumer import MESSAGE_ATTEMPTS, Handler, deliver, raw_body, tolerant_parser
 from amo_shared.events import Contract
 
 
@@ -63,6 +63,7 @@ def _subscribe_one(broker: KafkaBroker, sub: Subscription) -> None:
         # FastStream would parse an `application/json` body before the policy runs, and a body
         # that is not JSON would then never reach the policy (nor the DLT): keep the bytes.
         decoder=raw_body,
+        parser=tolerant_parser,
         auto_offset_reset="earliest",
         title=f"{sub.group}:{sub.topic}",
     )

@@ -8,7 +8,8 @@ import pytest
 from amo_fakes import MemoryDatabase
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 
-from amo_shared.consumer import raw_body, subscribe
+from amo_shared.consumer import raw_body
+from amo_shared.subscriptions import Route, subscribe
 from amo_shared.envelope import new_event
 from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
 from amo_shared.topics import APPLICATION_SUBMITTED, dlt
@@ -41,8 +42,8 @@ def wiring(db):
             raise ValueError("broken invariant")
         seen.append(event)
 
-    subscribe(broker, topic=APPLICATION_SUBMITTED, group="g", model=ApplicationSubmitted, db=db,
-              handle=handle)
+    subs = subscribe(broker, [Route(APPLICATION_SUBMITTED, ApplicationSubmitted, handle)],
+                     group="g", db=db)
 
     @broker.subscriber(dlt(APPLICATION_SUBMITTED), decoder=raw_body)
     async def on_dead(msg: KafkaMessage) -> None:

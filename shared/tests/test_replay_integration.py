@@ -10,7 +10,7 @@ from amo_testkit import eventually, headers_of
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
-from amo_shared.consumer import subscribe, subscriptions
+from amo_shared.subscriptions import Route, subscribe
 from amo_shared.envelope import new_event
 from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
 from amo_shared.replay import replay_dead_letters
@@ -47,8 +47,8 @@ async def test_replay_processes_this_groups_dead_letters_once_after_the_fix(stac
         state["handled"].append(event.id)
 
     broker = KafkaBroker(stack.kafka_bootstrap, enable_idempotence=True, logger=None)
-    subscribe(broker, topic=APPLICATION_SUBMITTED, group=group, model=ApplicationSubmitted,
-              db=db, handle=handle)
+    subs = subscribe(broker, [Route(APPLICATION_SUBMITTED, ApplicationSubmitted, handle)],
+                     group=group, db=db)
     event = submitted(key)
     await broker.start()
     try:
@@ -60,7 +60,7 @@ async def test_replay_processes_this_groups_dead_letters_once_after_the_fix(stac
         await bus.publish_raw(dlt(APPLICATION_SUBMITTED), event.payload.encode(), key, other)
 
         state["broken"] = False  # the fix is deployed
-        [sub] = subscriptions(broker)
+        [sub] = subs
         report = await replay_dead_letters(broker, stack.kafka_bootstrap, sub)
         assert (report.replayed, report.processed, report.parked_again) == (1, 1, 0)
         assert state["handled"] == [event.id]
@@ -81,13 +81,13 @@ async def test_an_entry_that_still_fails_is_parked_again_with_its_reason(stack, 
             raise ValueError("still broken")
 
     broker = KafkaBroker(stack.kafka_bootstrap, enable_idempotence=True, logger=None)
-    subscribe(broker, topic=APPLICATION_SUBMITTED, group=group, model=ApplicationSubmitted,
-              db=db, handle=handle, attempts=2)
+    subs = subscribe(broker, [Route(APPLICATION_SUBMITTED, ApplicationSubmitted, handle)],
+                     group=group, db=db, attempts=2)
     await broker.start()
     try:
         await bus.publish(submitted(key))
         await eventually(lambda: _mine(bus, key, group), "the event was dead-lettered")
-        report = await replay_dead_letters(broker, stack.kafka_bootstrap, subscriptions(broker)[0])
+        report = await replay_dead_letters(broker, stack.kafka_bootstrap, subs[0])
         assert (report.replayed, report.processed, report.parked_again) == (1, 0, 1)
         entries = [r for r in await bus.records(dlt(APPLICATION_SUBMITTED), key=key)
                    if headers_of(r)["dlt_group"] == group]
