@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from amo_shared.limits import CNIE_MAX, DEPENDANTS_MAX, NAME_MAX, TEXT_MAX
 
 
 class Contract(BaseModel):
@@ -47,10 +49,15 @@ class Relationship(StrEnum):
     CHILD = "child"
 
 
+# Bounds only: the entry points decide what a valid name is; an event must just stay small.
+Name = Annotated[str, Field(max_length=NAME_MAX)]
+Text = Annotated[str, Field(max_length=TEXT_MAX)]
+
+
 class Dependant(Contract):
     relationship: Relationship
-    first_name: str
-    last_name: str
+    first_name: Name
+    last_name: Name
     birth_date: date
     student: bool = False
     disabled: bool = False
@@ -59,22 +66,23 @@ class Dependant(Contract):
 class ApplicantFacts(Contract):
     """What the applicant declared: the facts every downstream rule needs."""
 
-    cnie: str | None = None
-    first_name: str
-    last_name: str
+    cnie: str | None = Field(None, max_length=CNIE_MAX)
+    first_name: Name
+    last_name: Name
     birth_date: date
     nationality: str = Field(min_length=2, max_length=2)
-    residence_permit: str | None = None
+    residence_permit: Text | None = None
     residence_permit_expiry: date | None = None
     category: Category
-    employer: str | None = None
+    employer: Text | None = None
     recruitment_date: date | None = None
-    previous_scheme: str | None = None
-    pension_fund: str | None = None
-    pension_number: str | None = None
+    previous_scheme: Text | None = None
+    pension_fund: Text | None = None
+    pension_number: Text | None = None
     member_death_date: date | None = None
     survivor_pension: bool | None = None
-    dependants: list[Dependant] = Field(default_factory=list)
+    # Bounded like every entry point's: an event must stay far below Kafka's request limit.
+    dependants: list[Dependant] = Field(default_factory=list, max_length=DEPENDANTS_MAX)
 
 
 class StoredDocument(Contract):

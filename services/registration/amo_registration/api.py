@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from amo_shared.events import ApplicantFacts
+from amo_shared.limits import EMAIL_MAX, PHONE_MAX
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -27,8 +28,8 @@ _NO_SUCH_DIGEST = token_digest("no such application")
 
 class NewApplication(BaseModel):
     applicant: ApplicantFacts
-    email: str = Field(min_length=3, max_length=254)
-    phone: str = Field(min_length=3, max_length=32)
+    email: str = Field(min_length=3, max_length=EMAIL_MAX)
+    phone: str = Field(min_length=3, max_length=PHONE_MAX)
 
 
 def repository(request: Request) -> ApplicationRepository:
