@@ -9,13 +9,15 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
+from amo_shared.aggregates import ConcurrentWriteError
 from amo_shared.events import DocumentKind
 
 from amo_documents.adapters.multipart import MalformedForm
 from amo_documents.adapters.pipe import UploadAborted
-from amo_documents.adapters.s3 import StorageUnavailable
+from amo_documents.adapters.s3 import StorageFault
+from amo_documents.domain import FilingRefused
 from amo_documents.domain.content import TooLarge, UnsupportedType
-from amo_documents.uploads import Uploads
+from amo_documents.uploads import FilingUncertain, Uploads
 
 router = APIRouter(tags=["documents"])
 
@@ -30,7 +32,11 @@ ERRORS: dict[type[Exception], tuple[int, str | None]] = {
     MalformedForm: (422, None),
     ClientDisconnect: (400, "envoi interrompu"),
     UploadAborted: (408, "envoi interrompu"),
-    StorageUnavailable: (503, "stockage des documents indisponible, réessayez plus tard"),
+    FilingRefused: (422, None),
+    StorageFault: (503, "stockage des documents indisponible, réessayez plus tard"),
+    # The document may or may not be filed: sending it again files it once, whichever it was.
+    FilingUncertain: (503, "enregistrement incertain, renvoyez le document"),
+    ConcurrentWriteError: (503, "dossier très sollicité, réessayez"),
 }
 
 

@@ -1,6 +1,10 @@
-"""Composition root: settings -> runtime (Mongo, Kafka, outbox) + S3 storage -> routes and subscribers."""
+"""Composition root: settings -> runtime (Mongo, Kafka, outbox) + S3 storage -> routes, subscribers
+and the orphan sweep, each built once here."""
 
 from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import structlog
 from fastapi import FastAPI
@@ -8,9 +12,10 @@ from fastapi import FastAPI
 from amo_shared.runtime import Runtime, create_runtime, service_app
 
 from amo_documents import api, handlers
-from amo_documents.adapters.repository import COLLECTION, ApplicationDocuments
-from amo_documents.adapters.s3 import DocumentStorage
+from amo_documents.adapters.repository import COLLECTION, DocumentsRepository
+from amo_documents.adapters.s3 import DocumentStorage, StorageFault
 from amo_documents.settings import Settings
+from amo_documents.sweep import OrphanSweep
 from amo_documents.uploads import Uploads
 
 log = structlog.get_logger(__name__)
@@ -22,20 +27,44 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     storage = DocumentStorage.connect(
         settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key.get_secret_value(),
         settings.s3_bucket, secure=settings.s3_secure,
+        connect_timeout=settings.s3_connect_timeout_seconds,
+        read_timeout=settings.s3_read_timeout_seconds,
     )
+    runtime.readiness["s3"] = storage.check
+    repository = DocumentsRepository(runtime.store(COLLECTION))
+    sweep = OrphanSweep(storage, repository, grace=timedelta(seconds=settings.orphan_grace_seconds),
+                        interval=settings.orphan_sweep_interval_seconds)
 
     async def setup(rt: Runtime) -> None:
         # The stack's setup creates the bucket; creating it here too spares an ordering problem.
         # S3 being down must not stop the verification consumer, which never touches S3.
         try:
             await storage.ensure_bucket()
-        except Exception as exc:  # noqa: BLE001
-            log.warning("document bucket not checked", bucket=settings.s3_bucket,
-                        error=type(exc).__name__)
-        await handlers.register(rt)
+        except StorageFault as exc:
+            log.warning("document bucket not checked", bucket=settings.s3_bucket, error=str(exc))
+        rt.subscribe(handlers.routes(repository))
 
-    app = service_app(runtime, setup, title="AMO documents", aggregates=[COLLECTION])
-    app.state.uploads = Uploads(storage, ApplicationDocuments(runtime.store(COLLECTION)),
-                                settings.max_upload_bytes)
+    # Uploads stream with their own size limit; every other route keeps the shared body limit.
+    app = service_app(runtime, setup, title="AMO documents", aggregates=[COLLECTION],
+                      streamed_paths=("/applications/",))
+    serve_with_sweep(app, sweep)
+    app.state.uploads = Uploads(storage, repository, settings.max_upload_bytes)
+    app.state.sweep = sweep
     app.include_router(api.router)
     return app
+
+
+def serve_with_sweep(app: FastAPI, sweep: OrphanSweep) -> None:
+    """Run the sweep for as long as the service serves (not in `prepare`, which has no lifespan)."""
+    serving = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        async with serving(app) as state:
+            sweep.start()
+            try:
+                yield state
+            finally:
+                await sweep.stop()
+
+    app.router.lifespan_context = lifespan

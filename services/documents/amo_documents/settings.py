@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from amo_shared.settings import ServiceSettings
@@ -21,4 +21,11 @@ class Settings(ServiceSettings):
     s3_secret_key: SecretStr = SecretStr("amo-local-secret")
     s3_bucket: str = "amo-documents"
     s3_secure: bool = False
-    max_upload_bytes: int = MAX_UPLOAD_BYTES
+    s3_connect_timeout_seconds: float = Field(5.0, gt=0)
+    s3_read_timeout_seconds: float = Field(60.0, gt=0)
+    max_upload_bytes: int = Field(MAX_UPLOAD_BYTES, gt=0)
+    # The orphan sweep: how often it runs, and how old an unreferenced object must be before it
+    # goes. The grace must exceed the longest upload and its filing (an upload in flight has no
+    # record yet): a day leaves a wide margin.
+    orphan_sweep_interval_seconds: float = Field(3600.0, gt=0)
+    orphan_grace_seconds: float = Field(86400.0, gt=0)

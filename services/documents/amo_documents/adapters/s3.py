@@ -3,35 +3,98 @@
 `put_object(length=-1)` runs in a worker thread and reads a pipe whose `read(n)` waits on a
 bounded queue the request handler fills: the body flows to S3 without ever being whole in
 memory or on disk, and a slow S3 slows the client down instead of filling memory.
+Every S3 failure leaves this module as a `StorageFault` (an `InfrastructureUnavailable`): our
+bucket answering badly is never the fault of the upload or the message being handled.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NoReturn, TypeVar
 
 import structlog
+import urllib3
 from minio import Minio
-from minio.error import S3Error
+from minio.error import MinioException, S3Error
 
-from amo_shared.events import DocumentKind
+from amo_shared.consumer import InfrastructureUnavailable
 
 from amo_documents.adapters.pipe import ABORT, END, ChunkPipe, UploadAborted
+from amo_documents.domain import Slot
 
 log = structlog.get_logger(__name__)
 
 PART_SIZE = 5 * 1024 * 1024  # S3's minimum part: at most one part is held in memory per upload
+PREFIX = "applications/"
+T = TypeVar("T")
+
+# S3's "not now" answers, whatever their HTTP status (RequestTimeout comes as a 400).
+TRANSIENT_CODES = frozenset({
+    "InternalError", "SlowDown", "ServiceUnavailable", "RequestTimeout", "OperationAborted",
+    "XMinioServerNotInitialized",
+})
+# Answers about our own bucket or credentials: the deployment is wrong, not the request.
+MISCONFIGURED_CODES = frozenset({
+    "NoSuchBucket", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch",
+    "AllAccessDisabled", "AccountProblem", "InvalidBucketName", "InvalidToken", "ExpiredToken",
+})
 
 
-class StorageUnavailable(Exception):
-    """S3 failed or could not be reached; the client may retry later."""
+class StorageFault(InfrastructureUnavailable):
+    """S3 cannot serve us now; the client may retry later, a consumer waits."""
 
 
-def object_key(application_id: str, kind: DocumentKind, dependant: int | None = None) -> str:
-    """Keys are ours: the client's file name never reaches the key."""
-    folder = str(kind) if dependant is None else f"{kind}-{dependant}"
-    return f"applications/{application_id}/{folder}/{uuid.uuid4()}"
+class StorageUnavailable(StorageFault):
+    """S3 is down, overloaded or unreachable (5xx, SlowDown, connection errors, timeouts)."""
+
+
+class StorageMisconfigured(StorageFault):
+    """S3 refuses our own bucket or credentials (NoSuchBucket, AccessDenied...): fix the setup."""
+
+
+def storage_fault(exc: BaseException, operation: str) -> StorageFault | None:
+    """What an exception from the SDK means, or None when it is not about S3 at all."""
+    if isinstance(exc, S3Error):
+        status = exc.response.status if exc.response is not None else 0
+        what = f"S3 {operation}: {exc.code or status}"
+        if exc.code in TRANSIENT_CODES or status >= 500 or not status:
+            return StorageUnavailable(what)
+        # Any other refusal concerns our bucket, our keys or our credentials, never the upload.
+        return StorageMisconfigured(what)
+    if isinstance(exc, (MinioException, urllib3.exceptions.HTTPError, OSError, TimeoutError)):
+        return StorageUnavailable(f"S3 {operation}: {type(exc).__name__}")
+    return None
+
+
+def _raise_classified(exc: Exception, operation: str) -> NoReturn:
+    fault = storage_fault(exc, operation)
+    if fault is None:
+        raise exc
+    raise fault from exc
+
+
+def object_key(application_id: str, slot: Slot, upload_id: str) -> str:
+    """One key per upload, ours alone: the client's file name never reaches it."""
+    folder = str(slot.kind) if slot.dependant is None else f"{slot.kind}-{slot.dependant}"
+    return f"{PREFIX}{application_id}/{folder}/{upload_id}"
+
+
+def application_of(key: str) -> str | None:
+    """The application whose upload `key` is, or None for an object that is not ours."""
+    if not key.startswith(PREFIX):
+        return None
+    application, _, rest = key[len(PREFIX):].partition("/")
+    return application if application and rest else None
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    last_modified: datetime
 
 
 class ObjectUpload:
@@ -52,8 +115,8 @@ class ObjectUpload:
             )
         except UploadAborted:
             raise
-        except Exception as exc:  # urllib3 or minio errors: S3 is down or refused the write
-            raise StorageUnavailable(type(exc).__name__) from exc
+        except Exception as exc:  # noqa: BLE001 - re-raised, classified
+            _raise_classified(exc, "put")
 
     async def write(self, chunk: bytes) -> None:
         await self._pipe.send(chunk, self._worker)
@@ -73,16 +136,39 @@ class ObjectUpload:
         await self.storage.discard(self.key)
 
 
+def _client(endpoint: str, access_key: str, secret_key: str, secure: bool, *,
+            connect: float, read: float, retries: urllib3.Retry | bool) -> Minio:
+    # minio's own pool waits 5 minutes per call: an unreachable S3 must answer sooner than that.
+    http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=connect, read=read), maxsize=10,
+                               retries=retries)
+    return Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure,
+                 http_client=http)
+
+
 class DocumentStorage:
-    def __init__(self, client: Minio, bucket: str):
+    def __init__(self, client: Minio, bucket: str, probe: Minio | None = None):
         self.client = client
         self.bucket = bucket
+        self.probe = probe or client  # readiness: no retries, short timeouts
 
     @classmethod
     def connect(cls, endpoint: str, access_key: str, secret_key: str, bucket: str,
-                secure: bool = False) -> DocumentStorage:
-        return cls(Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure),
-                   bucket)
+                secure: bool = False, *, connect_timeout: float = 5.0,
+                read_timeout: float = 60.0) -> DocumentStorage:
+        retry = urllib3.Retry(total=3, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504])
+        return cls(
+            _client(endpoint, access_key, secret_key, secure, connect=connect_timeout,
+                    read=read_timeout, retries=retry),
+            bucket,
+            _client(endpoint, access_key, secret_key, secure, connect=min(connect_timeout, 2.0),
+                    read=min(read_timeout, 3.0), retries=False),
+        )
+
+    async def _call(self, operation: str, fn: Callable[[], T]) -> T:
+        try:
+            return await asyncio.to_thread(fn)
+        except Exception as exc:  # noqa: BLE001 - re-raised, classified
+            _raise_classified(exc, operation)
 
     async def ensure_bucket(self) -> None:
         def ensure() -> None:
@@ -94,16 +180,40 @@ class DocumentStorage:
                 if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                     raise
 
-        await asyncio.to_thread(ensure)
+        await self._call("make bucket", ensure)
+
+    async def check(self) -> None:
+        """Readiness: raises a `StorageFault` unless our bucket answers."""
+        if not await self._call("bucket check", lambda: self.probe.bucket_exists(self.bucket)):
+            raise StorageMisconfigured("S3 bucket check: NoSuchBucket")
 
     def upload(self, key: str, content_type: str) -> ObjectUpload:
         """Start streaming a new object; must be called from the event loop."""
         return ObjectUpload(self, key, content_type)
 
+    async def objects(self, batch: int = 500) -> AsyncIterator[list[StoredObject]]:
+        """Every object of ours in the bucket, `batch` at a time (the listing is paged anyway)."""
+        listing = iter(self.client.list_objects(self.bucket, prefix=PREFIX, recursive=True))
+
+        def take() -> list[StoredObject]:
+            page: list[StoredObject] = []
+            for obj in listing:
+                if obj.object_name and obj.last_modified and not obj.is_dir:
+                    page.append(StoredObject(obj.object_name, obj.last_modified))
+                if len(page) >= batch:
+                    break
+            return page
+
+        while page := await self._call("list", take):
+            yield page
+
+    async def remove(self, key: str) -> None:
+        await self._call("remove", lambda: self.client.remove_object(self.bucket, key))
+
     async def discard(self, key: str) -> None:
         """Remove an object that must not stay; a failure is logged, never raised over the
-        error that made it unwanted (an orphan object costs storage, not correctness)."""
+        error that made it unwanted (the orphan sweep removes it later)."""
         try:
-            await asyncio.to_thread(self.client.remove_object, self.bucket, key)
+            await self.remove(key)
         except Exception as exc:  # noqa: BLE001
             log.warning("object not removed", key=key, error=type(exc).__name__)

@@ -25,17 +25,32 @@ class Required(Protocol):
     label_fr: str
 
 
-@dataclass(frozen=True)
-class StoredFile:
+class StoredFile(Protocol):
     """What the verdict needs to know of an uploaded document."""
 
-    size: int
-    content_type: str
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def content_type(self) -> str: ...
 
 
-def slot(kind: DocumentKind | str, dependant: int | None = None) -> str:
-    """Where a document is filed in an application: `<kind>`, or `<kind>:<dependant>`."""
-    return str(kind) if dependant is None else f"{kind}:{dependant}"
+@dataclass(frozen=True, order=True)
+class Slot:
+    """Where a document is filed: its kind, for the member or for one dependant (by index)."""
+
+    kind: DocumentKind
+    dependant: int | None = None
+
+    @property
+    def name(self) -> str:
+        """`<kind>` or `<kind>:<dependant>`: the slot's name in storage."""
+        return str(self.kind) if self.dependant is None else f"{self.kind}:{self.dependant}"
+
+    @classmethod
+    def named(cls, name: str) -> Slot:
+        kind, _, dependant = name.partition(":")
+        return cls(DocumentKind(kind), int(dependant) if dependant else None)
 
 
 def judge(required: Required, stored: StoredFile | None) -> DocumentVerdict:
@@ -54,9 +69,9 @@ def _status(label: str, stored: StoredFile | None) -> tuple[Literal["accepted", 
     return "accepted", None
 
 
-def verify(required: Iterable[Required], stored: Mapping[str, StoredFile]) -> list[DocumentVerdict]:
+def verify(required: Iterable[Required], stored: Mapping[Slot, StoredFile]) -> list[DocumentVerdict]:
     """One verdict per required document, in checklist order."""
-    return [judge(item, stored.get(slot(item.kind, item.dependant))) for item in required]
+    return [judge(item, stored.get(Slot(item.kind, item.dependant))) for item in required]
 
 
 def outcome(verdicts: Iterable[DocumentVerdict]) -> Literal["complete", "incomplete"]:

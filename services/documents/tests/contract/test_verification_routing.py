@@ -14,10 +14,11 @@ from amo_shared.aggregates import AggregateStore
 from amo_shared.envelope import OutgoingEvent, new_event, read_event
 from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category, DocumentsVerified
 from amo_shared.outbox import OutboxRelay
+from amo_shared.subscriptions import subscribe
 from amo_shared.topics import APPLICATION_SUBMITTED, DOCUMENTS_VERIFIED
 
-from amo_documents.adapters.repository import COLLECTION, ApplicationDocuments
-from amo_documents.handlers import SERVICE, subscribe_handlers
+from amo_documents.adapters.repository import COLLECTION, DocumentsRepository
+from amo_documents.handlers import SERVICE, routes
 
 
 def submitted(app_id: str) -> ApplicationSubmitted:
@@ -32,7 +33,8 @@ def submitted(app_id: str) -> ApplicationSubmitted:
 def wiring():
     broker, db = KafkaBroker(), MemoryDatabase()
     collection = db[COLLECTION]
-    subscribe_handlers(broker, db, ApplicationDocuments(AggregateStore(collection)))
+    subscribe(broker, routes(DocumentsRepository(AggregateStore(collection))), group="documents",
+              db=db, attempts=3)
     received = []
 
     @broker.subscriber(DOCUMENTS_VERIFIED)
@@ -52,8 +54,13 @@ async def test_submitted_yields_one_documents_verified_matching_the_contract(wir
     incoming = new_event(APPLICATION_SUBMITTED, submitted("app-1"), source="registration", key="app-1")
     async with TestKafkaBroker(broker) as br:
         await publish(br, incoming)
-        outbox = (await collection.find_one({"_id": "app-1"}))["outbox"]
+        stored = await collection.find_one({"_id": "app-1"})
+        outbox = stored["outbox"]
         assert len(outbox) == 1
+        # The verification record names the event it emitted and the event that asked for it.
+        record = stored["verifications"]["1"]
+        assert (record["event_id"], record["caused_by"]) == (outbox[0]["id"], incoming.id)
+        assert record["outcome"] == "incomplete" and len(record["verdicts"]) == 2
         # The relay publishes the stored outbox entry, as is, and clears it.
         assert await OutboxRelay([collection], lambda e: publish(br, e)).drain() == 1
     assert (await collection.find_one({"_id": "app-1"}))["outbox"] == []
