@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from amo_shared.runtime import serve
-
 from amo_cards.app import create_app
 from amo_cards.card_terms import CardTermsFileError
 from amo_cards.settings import Settings
+from amo_shared.runtime import serve
 
 
 def main() -> None:

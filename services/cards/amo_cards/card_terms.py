@@ -10,9 +10,10 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from amo_shared.dated import load_versions
-
 from amo_cards.domain.terms import CardTerms, CardTermsBook
+from amo_shared.dated import DatedBook
+
+WHAT = "card terms"  # how errors name them: "no card terms in force on ..."
 
 
 class CardTermsFileError(ValueError):
@@ -27,4 +28,4 @@ def terms_directory() -> Traversable:
 def load_card_terms(directory: Traversable | str | Path | None = None) -> CardTermsBook:
     """Every `*.yaml` terms file of `directory` (default: the package's own terms)."""
     folder = directory or terms_directory()
-    return CardTermsBook(load_versions(folder, CardTerms, error=CardTermsFileError, what="card terms"))
+    return DatedBook.load(folder, CardTerms, what=WHAT, error=CardTermsFileError)

@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from amo_shared.events import CardBeneficiary, Category
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
 
-from amo_claims.adapters.repository import COLLECTION, Member, MemberRegister
+from amo_claims.adapters.repository import Member, MemberRegister
 from amo_claims.domain import CoverageStatus
+from amo_shared.events import CardBeneficiary, Category
 
 router = APIRouter(tags=["members"])
 
@@ -34,7 +34,7 @@ class CoverageAnswer(BaseModel):
 
 
 def member_register(request: Request) -> MemberRegister:
-    return MemberRegister(request.app.state.runtime.store(COLLECTION))
+    return request.app.state.members  # built once by the app factory
 
 
 Members = Annotated[MemberRegister, Depends(member_register)]
@@ -56,8 +56,9 @@ async def get_member(member: KnownMember) -> MemberCoverage:
 
 
 @router.get("/members/{member_number}/coverage", response_model=CoverageAnswer)
-async def get_coverage(member: KnownMember,
-                       day: Annotated[date, Query(alias="date")]) -> CoverageAnswer:
+async def get_coverage(
+    member: KnownMember, day: Annotated[date, Query(alias="date")]
+) -> CoverageAnswer:
     # The domain's rule (the one adjudication applies) says whether; the reason says why not.
     if member.coverage().covers(day):
         return CoverageAnswer(covered=True, reason="active")

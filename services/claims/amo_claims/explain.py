@@ -1,6 +1,6 @@
 """Operator command: adjudicate a claim file and print the explanation of benefits per line.
 
-    python -m amo_claims.explain examples/specialist_above_tariff.json [--json] [--today DATE]
+python -m amo_claims.explain examples/specialist_above_tariff.json [--json] [--today DATE]
 """
 
 from __future__ import annotations
@@ -28,8 +28,19 @@ class ClaimCase(BaseModel):
     today: dt.date | None = None
 
 
-COLUMNS = ("#", "Acte", "Date", "Qté", "Facturé", "Tarif", "Base", "Taux", "Remboursé",
-           "Part assuré", "Décision")
+COLUMNS = (
+    "#",
+    "Acte",
+    "Date",
+    "Qté",
+    "Facturé",
+    "Tarif",
+    "Base",
+    "Taux",
+    "Remboursé",
+    "Part assuré",
+    "Décision",
+)
 
 
 def render(case: ClaimCase, adjudication: Adjudication) -> str:
@@ -43,17 +54,41 @@ def render(case: ClaimCase, adjudication: Adjudication) -> str:
     ]
     rows = [COLUMNS]
     for line in adjudication.lines:
-        rows.append((
-            str(line.line_no), line.item_code, str(line.date), str(line.quantity),
-            line.billed.in_dh(), line.tariff.in_dh() if line.tariff else "-", line.base.in_dh(),
-            f"{line.rate} %", line.reimbursed.in_dh(), line.patient_share.in_dh(), line.reason,
-        ))
-    rows.append(("", "Total", "", "", adjudication.total_billed.in_dh(), "",
-                 adjudication.total_base.in_dh(), "", adjudication.total_reimbursed.in_dh(),
-                 adjudication.total_patient_share.in_dh(), ""))
+        rows.append(
+            (
+                str(line.line_no),
+                line.item_code,
+                str(line.date),
+                str(line.quantity),
+                line.billed.in_dh(),
+                line.tariff.in_dh() if line.tariff else "-",
+                line.base.in_dh(),
+                f"{line.rate} %",
+                line.reimbursed.in_dh(),
+                line.patient_share.in_dh(),
+                line.reason,
+            )
+        )
+    rows.append(
+        (
+            "",
+            "Total",
+            "",
+            "",
+            adjudication.total_billed.in_dh(),
+            "",
+            adjudication.total_base.in_dh(),
+            "",
+            adjudication.total_reimbursed.in_dh(),
+            adjudication.total_patient_share.in_dh(),
+            "",
+        )
+    )
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
     for row in rows:
-        out.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        out.append(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
     out.append("")
     for line in adjudication.lines:
         out.append(f"Ligne {line.line_no} ({line.reason}) : {line.message}")
@@ -79,7 +114,7 @@ def main(
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
     on = dt.date.fromisoformat(today) if today else case.today or dt.date.today()
-    adjudication = adjudicate(case.claim, book.as_of, case.coverage, set(case.history), on)
+    adjudication = adjudicate(case.claim, book.in_force, case.coverage, set(case.history), on)
     if as_json:
         typer.echo(json.dumps(adjudication.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:

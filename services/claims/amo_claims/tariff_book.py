@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from amo_shared.dated import in_force, load_versions, ordered
 
-from .domain.tariffs import NoTariffInForce, Tariffs
+from amo_shared.dated import DatedBook
+
+from .domain.tariffs import NoTariffInForce, TariffBook, Tariffs
 
 TARIFFS_DIR = Path(__file__).parent / "tariffs"
 
@@ -18,24 +17,17 @@ class TariffFileError(ValueError):
     """A tariff file is unreadable or invalid; the message names the file and each field path."""
 
 
-@dataclass(frozen=True)
-class TariffBook:
-    """All tariff versions; an act is priced on the version in force on its own date."""
-
-    versions: tuple[Tariffs, ...]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "versions", ordered(self.versions, "tariff"))
-
-    def as_of(self, on: dt.date) -> Tariffs:
-        return in_force(self.versions, on, "tariff", error=NoTariffInForce)
-
-
 def load_tariff_books(dir: Path | str | None = None) -> TariffBook:
     # Tariff files are named `<date>_<label>.yaml`, so the name is not checked against the date.
-    versions = load_versions(dir or TARIFFS_DIR, Tariffs, error=TariffFileError, what="tariff",
-                             loader=_StrictLoader, name_must_match=False)
-    return TariffBook(tuple(versions))
+    return DatedBook.load(
+        dir or TARIFFS_DIR,
+        Tariffs,
+        what="tariff",
+        error=TariffFileError,
+        not_in_force=NoTariffInForce,
+        loader=_StrictLoader,
+        name_must_match=False,
+    )
 
 
 class _StrictLoader(yaml.SafeLoader):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from amo_shared.runtime import serve
-
 from amo_eligibility.app import create_app
 from amo_eligibility.ruleset import RuleFileError
 from amo_eligibility.settings import Settings
+from amo_shared.runtime import serve
 
 
 def main() -> None:

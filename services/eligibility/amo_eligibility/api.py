@@ -9,13 +9,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
-from amo_eligibility.adapters.repository import COLLECTION, DecisionRecord, DecisionRepository
+from amo_eligibility.adapters.repository import DecisionRecord, DecisionRepository
 
 router = APIRouter(tags=["decisions"])
 
 
 def decision_repository(request: Request) -> DecisionRepository:
-    return DecisionRepository(request.app.state.runtime.store(COLLECTION))
+    return request.app.state.decisions  # built once by the app factory
 
 
 Decisions = Annotated[DecisionRepository, Depends(decision_repository)]

@@ -1,4 +1,4 @@
-"""Composition root of the eligibility service: settings, rules, runtime, subscriber and routes."""
+"""Composition root of the eligibility service: settings, rules, runtime, its route and the API."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from amo_shared.runtime import Runtime, create_runtime, service_app
-
 from amo_eligibility import api, handlers
 from amo_eligibility.adapters.repository import COLLECTION, DecisionRepository
 from amo_eligibility.ruleset import RuleBook, load_rulesets
 from amo_eligibility.settings import Settings
+from amo_shared.runtime import Runtime, create_runtime, service_app
 
 SERVICE = "eligibility"
 
@@ -23,12 +22,13 @@ def create_app(settings: Settings | None = None, *, rules: RuleBook | None = Non
     if rules is None:
         rules = load_rulesets(Path(settings.rules_dir) if settings.rules_dir else None)
     runtime = create_runtime(SERVICE, settings)
+    decisions = DecisionRepository(runtime.store(COLLECTION))
 
     async def setup(rt: Runtime) -> None:
-        decisions = DecisionRepository(rt.store(COLLECTION))
         await decisions.ensure_indexes()
-        handlers.register(rt, decisions, rules)
+        rt.subscribe(handlers.routes(decisions, rules))
 
     app = service_app(runtime, setup, title="AMO eligibility", aggregates=[COLLECTION])
+    app.state.decisions = decisions
     app.include_router(api.router)
     return app

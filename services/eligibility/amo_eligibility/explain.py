@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from amo_shared.checklist import checklist_as_of
-from amo_shared.events import ApplicantFacts
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from amo_eligibility.domain import decide, revalidation_schedule
 from amo_eligibility.domain.calendar import french
 from amo_eligibility.ruleset import load_rulesets
+from amo_shared.checklist import checklist_as_of
+from amo_shared.events import ApplicantFacts
 
 app = typer.Typer(add_completion=False, help=__doc__)
 
@@ -43,7 +43,7 @@ def read_case(path: Path) -> CaseFile:
 def explain_case(case: CaseFile, as_of: date | None = None) -> list[str]:
     """The explanation's lines (French), for a case decided on `as_of` (or the case's own date)."""
     day = as_of or case.as_of or case.submitted_on
-    facts, ruleset = case.applicant, load_rulesets().as_of(day)
+    facts, ruleset = case.applicant, load_rulesets().in_force(day)
     decision = decide(facts, ruleset, as_of=day, submitted_on=min(case.submitted_on, day))
     checklist = checklist_as_of(day)
     verdict = "APPROUVÉE (éligible)" if decision.approved else "REJETÉE (non éligible)"
@@ -57,7 +57,9 @@ def explain_case(case: CaseFile, as_of: date | None = None) -> list[str]:
         until = f" jusqu'au {french(decision.coverage_until)}" if decision.coverage_until else ""
         lines.append(f"Couverture : à partir du {french(decision.coverage_start)}{until}")
     lines.append("Motifs :")
-    lines += [f"  [{'OK' if r.passed else 'NON'}] {r.code} : {r.message_fr}" for r in decision.reasons]
+    lines += [
+        f"  [{'OK' if r.passed else 'NON'}] {r.code} : {r.message_fr}" for r in decision.reasons
+    ]
     if decision.dependants:
         lines.append("Ayants droit :")
         for v in decision.dependants:
@@ -82,7 +84,9 @@ def explain(
     try:
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError as exc:
-        raise typer.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)", param_hint="--as-of") from exc
+        raise typer.BadParameter(
+            f"{as_of!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
+        ) from exc
     try:
         lines = explain_case(read_case(case), day)
     except (LookupError, ValueError) as exc:

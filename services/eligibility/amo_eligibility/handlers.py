@@ -1,45 +1,43 @@
-"""The eligibility service's subscriber: a complete file is decided under the rules in force."""
+"""The eligibility service's route: a complete file is decided under the rules in force."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import structlog
-from faststream.kafka import KafkaBroker
-from pymongo.asynchronous.database import AsyncDatabase
-
-from amo_shared.consumer import MESSAGE_ATTEMPTS, subscribe
-from amo_shared.envelope import IncomingEvent, new_event
-from amo_shared.events import DocumentsVerified, EligibilityDecided
-from amo_shared.runtime import Runtime
-from amo_shared.topics import DOCUMENTS_VERIFIED, ELIGIBILITY_DECIDED
 
 from amo_eligibility.adapters.repository import DecisionRepository, record_of
 from amo_eligibility.domain import EligibilityDecision, RuleBook, decide
+from amo_shared.envelope import IncomingEvent, new_event
+from amo_shared.events import DocumentsVerified, EligibilityDecided
+from amo_shared.subscriptions import Route
+from amo_shared.topics import DOCUMENTS_VERIFIED, ELIGIBILITY_DECIDED
 
 log = structlog.get_logger(__name__)
 
-GROUP = "eligibility"
 SOURCE = "eligibility"
 
 
-def register(runtime: Runtime, decisions: DecisionRepository, rules: RuleBook) -> None:
-    wire(runtime.broker, runtime.db, decisions, rules, attempts=runtime.settings.message_attempts)
-
-
-def to_decided(verified: DocumentsVerified, decision: EligibilityDecision,
-               decided_at: datetime) -> EligibilityDecided:
+def to_decided(
+    verified: DocumentsVerified, decision: EligibilityDecision, decided_at: datetime
+) -> EligibilityDecided:
     """The contract event of a domain decision; only an approval covers dependants."""
     covered = [v.index for v in decision.dependants if v.included] if decision.approved else []
     return EligibilityDecided(
-        application_id=verified.application_id, submission=verified.submission,
-        decided_at=decided_at, outcome=decision.outcome, reasons=decision.contract_reasons(),
-        rules_version=decision.rules_version, coverage_start=decision.coverage_start,
-        covered_dependants=covered, applicant=verified.applicant)
+        application_id=verified.application_id,
+        submission=verified.submission,
+        decided_at=decided_at,
+        outcome=decision.outcome,
+        reasons=decision.contract_reasons(),
+        rules_version=decision.rules_version,
+        coverage_start=decision.coverage_start,
+        covered_dependants=covered,
+        applicant=verified.applicant,
+    )
 
 
-def wire(broker: KafkaBroker, db: AsyncDatabase, decisions: DecisionRepository, rules: RuleBook, *,
-         attempts: int = MESSAGE_ATTEMPTS) -> None:
+def routes(decisions: DecisionRepository, rules: RuleBook) -> list[Route]:
+    """documents.verified -> a decision and its eligibility.decided, stored together."""
 
     async def decide_application(event: IncomingEvent) -> None:
         verified: DocumentsVerified = event.payload
@@ -50,16 +48,25 @@ def wire(broker: KafkaBroker, db: AsyncDatabase, decisions: DecisionRepository, 
         # Decided as of the filing date: the same file gives the same decision on any replay,
         # and the fund's own delay never makes the rules harsher for the applicant.
         filed_on = verified.submitted_at.date()
-        decision = decide(verified.applicant, rules.as_of(filed_on), as_of=filed_on,
-                          submitted_on=filed_on)
+        decision = decide(
+            verified.applicant, rules.in_force(filed_on), as_of=filed_on, submitted_on=filed_on
+        )
         decided = to_decided(verified, decision, datetime.now(UTC))
-        outgoing = new_event(ELIGIBILITY_DECIDED, decided, source=SOURCE,
-                             key=verified.application_id, caused_by=event)
+        outgoing = new_event(
+            ELIGIBILITY_DECIDED,
+            decided,
+            source=SOURCE,
+            key=verified.application_id,
+            caused_by=event,
+        )
         record = record_of(decided, as_of=filed_on, coverage_until=decision.coverage_until)
         if await decisions.record(record, outgoing):
-            log.info("application decided", application_id=verified.application_id,
-                     submission=verified.submission, outcome=decision.outcome,
-                     rules_version=decision.rules_version)
+            log.info(
+                "application decided",
+                application_id=verified.application_id,
+                submission=verified.submission,
+                outcome=decision.outcome,
+                rules_version=decision.rules_version,
+            )
 
-    subscribe(broker, topic=DOCUMENTS_VERIFIED, group=GROUP, model=DocumentsVerified, db=db,
-              handle=decide_application, attempts=attempts)
+    return [Route(DOCUMENTS_VERIFIED, DocumentsVerified, decide_application)]

@@ -10,11 +10,12 @@ from __future__ import annotations
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
-from amo_shared.dated import load_versions, read_version
-
 from amo_eligibility.domain.rules import RuleBook, RuleSet
+from amo_shared.dated import DatedBook
 
-__all__ = ["RuleBook", "RuleFileError", "RuleSet", "load_ruleset", "load_rulesets", "rules_directory"]
+__all__ = ["RuleBook", "RuleFileError", "RuleSet", "load_rulesets", "rules_directory"]
+
+WHAT = "eligibility rule"  # how errors name them: "no eligibility rule in force on ..."
 
 
 class RuleFileError(ValueError):
@@ -26,12 +27,8 @@ def rules_directory() -> Traversable:
     return files("amo_eligibility") / "rules"
 
 
-def load_ruleset(file: Traversable) -> RuleSet:
-    """One rule file, validated; its name must be its `effective_from` date (`2025-01-01.yaml`)."""
-    return read_version(file, RuleSet, error=RuleFileError)
-
-
 def load_rulesets(directory: Traversable | None = None) -> RuleBook:
-    """Every `*.yaml` rule file of `directory` (default: the package's own rules)."""
+    """Every `*.yaml` rule file of `directory` (default: the package's own rules); each file's
+    name must be its `effective_from` date (`2025-01-01.yaml`)."""
     folder = directory if directory is not None else rules_directory()
-    return RuleBook(load_versions(folder, RuleSet, error=RuleFileError, what="rule"))
+    return DatedBook.load(folder, RuleSet, what=WHAT, error=RuleFileError)

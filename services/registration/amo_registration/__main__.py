@@ -1,9 +1,8 @@
 """`python -m amo_registration`: serve the registration service."""
 
-from amo_shared.runtime import serve
-
 from amo_registration.app import create_app
 from amo_registration.settings import Settings
+from amo_shared.runtime import serve
 
 
 def main() -> None:

@@ -1,16 +1,18 @@
-"""Composition root of the registration service: runtime, subscribers and the internal API."""
+"""Composition root of the registration service: runtime, its routes and the internal API."""
 
 from __future__ import annotations
 
-from amo_shared.runtime import create_runtime, service_app
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from amo_registration.adapters.repository import COLLECTION
+from amo_registration import handlers
+from amo_registration.adapters.repository import COLLECTION, ApplicationRepository
 from amo_registration.api import router
-from amo_registration.handlers import register
 from amo_registration.settings import Settings
+from amo_shared.runtime import Runtime, create_runtime, service_app
+
+SERVICE = "registration"
 
 
 async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -21,8 +23,14 @@ async def validation_error(_request: Request, exc: RequestValidationError) -> JS
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    runtime = create_runtime("registration", settings)
-    app = service_app(runtime, register, title="AMO registration (internal)", aggregates=[COLLECTION])
+    runtime = create_runtime(SERVICE, settings)
+    applications = ApplicationRepository(runtime.store(COLLECTION))
+
+    async def setup(rt: Runtime) -> None:
+        rt.subscribe(handlers.routes(applications))
+
+    app = service_app(runtime, setup, title="AMO registration (internal)", aggregates=[COLLECTION])
+    app.state.applications = applications
     app.include_router(router)
     app.add_exception_handler(RequestValidationError, validation_error)
     return app

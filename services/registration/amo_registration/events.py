@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from amo_registration.domain import Application
 from amo_shared.envelope import OutgoingEvent, new_event
 from amo_shared.events import ApplicationSubmitted
 from amo_shared.topics import APPLICATION_SUBMITTED
-
-from amo_registration.domain import Application
 
 SOURCE = "registration"
 
@@ -19,5 +18,6 @@ def application_submitted(app: Application, traceparent: str | None = None) -> O
         submitted_at=app.submitted_at,
         applicant=app.applicant,
     )
-    return new_event(APPLICATION_SUBMITTED, payload, source=SOURCE, key=app.id,
-                     traceparent=traceparent)
+    return new_event(
+        APPLICATION_SUBMITTED, payload, source=SOURCE, key=app.id, traceparent=traceparent
+    )

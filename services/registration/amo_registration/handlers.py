@@ -1,4 +1,5 @@
-"""Downstream steps (documents verified, eligibility decided, card issued) applied to applications.
+"""Registration's routes: downstream steps (documents verified, eligibility decided, card issued)
+applied to applications.
 
 Each handler is idempotent on its own: a step whose event id is already in the timeline changes
 nothing, so a redelivery after a crash is harmless even before the dedup record exists.
@@ -8,22 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from amo_shared.consumer import Handler, subscribe
-from amo_shared.envelope import IncomingEvent
-from amo_shared.events import CardIssued, Contract, DocumentsVerified, EligibilityDecided
-from amo_shared.runtime import Runtime
-from amo_shared.topics import CARD_ISSUED, DOCUMENTS_VERIFIED, ELIGIBILITY_DECIDED
-from faststream.kafka import KafkaBroker
-
-from amo_registration.adapters.repository import COLLECTION, ApplicationRepository
+from amo_registration.adapters.repository import ApplicationRepository
 from amo_registration.domain import (
     Application,
     record_card_issued,
     record_documents_verified,
     record_eligibility_decided,
 )
-
-GROUP = "registration"
+from amo_shared.consumer import Handler
+from amo_shared.envelope import IncomingEvent
+from amo_shared.events import CardIssued, Contract, DocumentsVerified, EligibilityDecided
+from amo_shared.subscriptions import Route
+from amo_shared.topics import CARD_ISSUED, DOCUMENTS_VERIFIED, ELIGIBILITY_DECIDED
 
 DomainStep = Callable[[Application, Contract, str], bool]
 
@@ -51,12 +48,9 @@ def step_handler(repo: ApplicationRepository, record: DomainStep) -> Handler:
     return handle
 
 
-def subscribe_steps(broker: KafkaBroker, db, repo: ApplicationRepository, attempts: int = 3) -> None:
-    for topic, (model, record) in STEPS.items():
-        subscribe(broker, topic=topic, group=GROUP, model=model, db=db,
-                  handle=step_handler(repo, record), attempts=attempts)
-
-
-async def register(runtime: Runtime) -> None:
-    repo = ApplicationRepository(runtime.store(COLLECTION))
-    subscribe_steps(runtime.broker, runtime.db, repo, runtime.settings.message_attempts)
+def routes(applications: ApplicationRepository) -> list[Route]:
+    """Each downstream topic to the domain step it records on the application."""
+    return [
+        Route(topic, model, step_handler(applications, record))
+        for topic, (model, record) in STEPS.items()
+    ]

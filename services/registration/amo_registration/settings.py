@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from amo_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from amo_shared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -12,10 +12,9 @@ from typing import Any
 
 import structlog
 
+from amo_cards.domain import Card
 from amo_shared.aggregates import AggregateStore
 from amo_shared.envelope import OutgoingEvent
-
-from amo_cards.domain import Card
 
 log = structlog.get_logger(__name__)
 
@@ -35,7 +34,7 @@ class CardRepository:
         self.store = store
 
     async def ensure_indexes(self) -> None:
-        await self.store.collection.create_index("member_number", unique=True)
+        await self.store.ensure_index("member_number", unique=True)
 
     async def issue(self, application_id: str, draft: Draft) -> Card | None:
         """Store the card `draft()` makes, with its event, in one insert.
@@ -59,7 +58,7 @@ class CardRepository:
         return from_document(doc) if doc else None
 
     async def by_member_number(self, member_number: str) -> Card | None:
-        doc = await self.store.collection.find_one({"member_number": member_number})
+        doc = await self.store.find_one({"member_number": member_number})
         return from_document(doc) if doc else None
 
 

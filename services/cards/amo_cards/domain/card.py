@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from amo_shared.events import CardBeneficiary, CardIssued, Category, EligibilityDecided
 from pydantic import BaseModel, ConfigDict
 
 from amo_cards.domain.member_number import is_valid_member_number
 from amo_cards.domain.terms import CardTermsBook
+from amo_shared.events import CardBeneficiary, CardIssued, Category, EligibilityDecided
 
 
 class Card(BaseModel):
@@ -34,14 +34,15 @@ class Card(BaseModel):
     issued_at: datetime
 
 
-def issue_card(decision: EligibilityDecided, member_number: str, terms: CardTermsBook,
-               now: datetime) -> Card:
+def issue_card(
+    decision: EligibilityDecided, member_number: str, terms: CardTermsBook, now: datetime
+) -> Card:
     """The card of `decision`, under the card terms in force on the decision date."""
     if decision.outcome != "approved":
         raise ValueError("a card is issued only for an approved application")
     if not is_valid_member_number(member_number):
         raise ValueError("malformed member number")
-    in_force = terms.as_of(decision.decided_at.date())
+    in_force = terms.in_force(decision.decided_at.date())
     valid_from = decision.coverage_start or decision.decided_at.date()
     return Card(
         member_number=member_number,
@@ -66,14 +67,26 @@ def beneficiaries(decision: EligibilityDecided) -> tuple[CardBeneficiary, ...]:
         raise ValueError("covered_dependants lists a dependant twice")
     if any(not 0 <= i < len(applicant.dependants) for i in covered):
         raise ValueError("covered_dependants points outside applicant.dependants")
-    people = [CardBeneficiary(rank=0, relationship="self", first_name=applicant.first_name,
-                              last_name=applicant.last_name, birth_date=applicant.birth_date)]
+    people = [
+        CardBeneficiary(
+            rank=0,
+            relationship="self",
+            first_name=applicant.first_name,
+            last_name=applicant.last_name,
+            birth_date=applicant.birth_date,
+        )
+    ]
     for rank, index in enumerate(sorted(covered), start=1):
         dependant = applicant.dependants[index]
-        people.append(CardBeneficiary(rank=rank, relationship=dependant.relationship.value,
-                                      first_name=dependant.first_name,
-                                      last_name=dependant.last_name,
-                                      birth_date=dependant.birth_date))
+        people.append(
+            CardBeneficiary(
+                rank=rank,
+                relationship=dependant.relationship.value,
+                first_name=dependant.first_name,
+                last_name=dependant.last_name,
+                birth_date=dependant.birth_date,
+            )
+        )
     return tuple(people)
 
 

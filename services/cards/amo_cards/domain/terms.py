@@ -6,11 +6,11 @@ so they are dated data, checked strictly: an unknown field in a terms file fails
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
-from amo_shared.dated import in_force, ordered
 from pydantic import BaseModel, ConfigDict, Field
+
+from amo_shared.dated import DatedBook
 
 
 class CardTerms(BaseModel):
@@ -25,11 +25,5 @@ class CardTerms(BaseModel):
     validity_years: int = Field(ge=1, le=20)
 
 
-class CardTermsBook:
-    """Every terms version, ordered by date; `as_of` picks the one in force on a day."""
-
-    def __init__(self, versions: Iterable[CardTerms]) -> None:
-        self.versions: tuple[CardTerms, ...] = ordered(versions, "card terms")
-
-    def as_of(self, day: date) -> CardTerms:
-        return in_force(self.versions, day, "card terms")
+# Every terms version, oldest first; `in_force(day)` is the one that applies on that day.
+CardTermsBook = DatedBook[CardTerms]

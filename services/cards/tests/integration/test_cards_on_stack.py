@@ -13,11 +13,9 @@ from uuid import uuid4
 
 import pytest
 
-from amo_cards.adapters.repository import COLLECTION, CardRepository
-from amo_cards.app import create_app
+from amo_cards.app import SERVICE, create_app
 from amo_cards.card_terms import load_card_terms
 from amo_cards.domain import issue_card, new_member_number, to_card_issued
-from amo_cards.handlers import GROUP
 from amo_cards.settings import Settings
 from amo_shared.consumer import PROCESSED
 from amo_shared.envelope import new_event
@@ -28,28 +26,49 @@ CNIE = "ZX998877"
 
 
 def settings(stack, database) -> Settings:
-    return Settings(kafka_bootstrap_servers=stack.kafka_bootstrap, mongo_url=stack.mongo_url,
-                    mongo_database=database, outbox_poll_seconds=0.2)
+    return Settings(
+        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        mongo_url=stack.mongo_url,
+        mongo_database=database,
+        outbox_poll_seconds=0.2,
+    )
 
 
 def approved(app_id: str, outcome: str = "approved"):
     applicant = ApplicantFacts(
-        cnie=CNIE, first_name="Amina", last_name="Alaoui", birth_date=date(1985, 4, 12),
-        nationality="MA", category=Category.PUBLIC_EMPLOYEE,
-        dependants=[Dependant(relationship="child", first_name="Sara", last_name="Alaoui",
-                              birth_date=date(2015, 1, 1))])
-    payload = EligibilityDecided(application_id=app_id, decided_at=datetime.now(UTC), outcome=outcome,
-                                 reasons=[], rules_version="2025.1", covered_dependants=[0],
-                                 applicant=applicant)
+        cnie=CNIE,
+        first_name="Amina",
+        last_name="Alaoui",
+        birth_date=date(1985, 4, 12),
+        nationality="MA",
+        category=Category.PUBLIC_EMPLOYEE,
+        dependants=[
+            Dependant(
+                relationship="child",
+                first_name="Sara",
+                last_name="Alaoui",
+                birth_date=date(2015, 1, 1),
+            )
+        ],
+    )
+    payload = EligibilityDecided(
+        application_id=app_id,
+        decided_at=datetime.now(UTC),
+        outcome=outcome,
+        reasons=[],
+        rules_version="2025.1",
+        covered_dependants=[0],
+        applicant=applicant,
+    )
     return new_event(ELIGIBILITY_DECIDED, payload, source="eligibility", key=app_id)
 
 
 async def stored_card(app, app_id: str, wait):
     """The application's card once its event has left the outbox (so it is on Kafka)."""
-    cards = app.state.runtime.db[COLLECTION]
+    cards = app.state.cards.store
 
     async def relayed():
-        doc = await cards.find_one({"_id": app_id})
+        doc = await cards.get(app_id)
         return doc if doc and not doc["outbox_pending"] else None
 
     return await wait(relayed, f"card of {app_id} relayed")
@@ -66,7 +85,7 @@ async def test_the_same_decision_twice_gives_one_card_issued(stack, bus, databas
     async with run_app(app) as client:
         await bus.publish(event)
         second = await bus.publish(event)
-        await bus.wait_consumed(GROUP, second)
+        await bus.wait_consumed(SERVICE, second)
         card = await stored_card(app, app_id, wait)
         response = await client.get(f"/cards/{card['member_number']}")
     records = await issued_for(bus, app_id)
@@ -86,19 +105,19 @@ async def test_a_rewound_group_issues_no_second_card(stack, bus, database, run_a
     sent = await bus.publish(approved(app_id))
     app = create_app(settings(stack, database))
     async with run_app(app):
-        await bus.wait_consumed(GROUP, sent)
+        await bus.wait_consumed(SERVICE, sent)
         number = (await stored_card(app, app_id, wait))["member_number"]
 
     # Rewind twice: once as an operator would, once after losing the processed-event records too
     # (a crash between the card's insert and its dedup record): the card itself must hold.
     for forget_processed in (False, True):
-        await bus.rewind(GROUP, ELIGIBILITY_DECIDED)
+        await bus.rewind(SERVICE, ELIGIBILITY_DECIDED)
         app = create_app(settings(stack, database))
         async with run_app(app):
             if forget_processed:
                 await app.state.runtime.db[PROCESSED].delete_many({})
-            await bus.wait_consumed(GROUP, sent)
-            cards = await app.state.runtime.db[COLLECTION].find({"application_id": app_id}).to_list()
+            await bus.wait_consumed(SERVICE, sent)
+            cards = await app.state.cards.store.find({"application_id": app_id})
             assert [c["member_number"] for c in cards] == [number]
             await stored_card(app, app_id, wait)
     assert len(await issued_for(bus, app_id)) == 1
@@ -109,8 +128,8 @@ async def test_a_rejected_decision_issues_nothing(stack, bus, database, run_app)
     app = create_app(settings(stack, database))
     async with run_app(app):
         sent = await bus.publish(approved(app_id, outcome="rejected"))
-        await bus.wait_consumed(GROUP, sent)
-        assert await app.state.runtime.db[COLLECTION].find_one({"_id": app_id}) is None
+        await bus.wait_consumed(SERVICE, sent)
+        assert await app.state.cards.store.get(app_id) is None
     assert await issued_for(bus, app_id) == []
 
 
@@ -122,9 +141,12 @@ def wrong_schema(event):
     return event.payload.replace('"approved"', '"maybe"').encode()
 
 
-@pytest.mark.parametrize(("spoil", "reason"), [(wrong_schema, "outcome"), (not_json, "Invalid JSON")])
+@pytest.mark.parametrize(
+    ("spoil", "reason"), [(wrong_schema, "outcome"), (not_json, "Invalid JSON")]
+)
 async def test_a_poison_message_is_dead_lettered_and_the_next_event_still_gets_its_card(
-        stack, bus, database, run_app, wait, spoil, reason):
+    stack, bus, database, run_app, wait, spoil, reason
+):
     good_id, bad_id = f"app-{uuid4().hex[:8]}", f"app-{uuid4().hex[:8]}"
     poison = approved(bad_id)
     app = create_app(settings(stack, database))
@@ -132,14 +154,17 @@ async def test_a_poison_message_is_dead_lettered_and_the_next_event_still_gets_i
         await bus.publish_raw(ELIGIBILITY_DECIDED, spoil(poison), bad_id, poison.headers())
         # Same key, so the same partition: the good event waits behind the poison.
         sent = await bus.publish(approved(good_id).model_copy(update={"key": bad_id}))
-        await bus.wait_consumed(GROUP, sent)
+        await bus.wait_consumed(SERVICE, sent)
         await stored_card(app, good_id, wait)
-        assert await app.state.runtime.db[COLLECTION].find_one({"_id": bad_id}) is None
-    dead = [r for r in await bus.read(dlt(ELIGIBILITY_DECIDED))
-            if dict(r.headers).get("ce_id") == poison.id.encode()]
+        assert await app.state.cards.store.get(bad_id) is None
+    dead = [
+        r
+        for r in await bus.read(dlt(ELIGIBILITY_DECIDED))
+        if dict(r.headers).get("ce_id") == poison.id.encode()
+    ]
     assert dead, "the poison message never reached the dead-letter topic"
     headers = {k: v.decode() for k, v in dead[0].headers}
-    assert headers["dlt_group"] == GROUP and headers["dlt_topic"] == ELIGIBILITY_DECIDED
+    assert headers["dlt_group"] == SERVICE and headers["dlt_topic"] == ELIGIBILITY_DECIDED
     assert reason in headers["dlt_reason"] and CNIE not in headers["dlt_reason"]
     assert dead[0].key == bad_id.encode() and dead[0].value == spoil(poison)
 
@@ -150,44 +175,63 @@ async def test_racing_issuers_of_one_application_store_one_card(stack, database,
     decision = approved(f"app-{uuid4().hex[:8]}")
     payload = EligibilityDecided.model_validate_json(decision.payload)
     async with run_app(app):
-        cards = CardRepository(app.state.runtime.store(COLLECTION))
+        cards = app.state.cards
 
         def draft():
-            card = issue_card(payload, new_member_number(secrets.randbelow), terms,
-                              datetime.now(UTC))
-            return card, new_event(CARD_ISSUED, to_card_issued(card), source="cards",
-                                   key=card.application_id, subject=card.member_number)
+            card = issue_card(
+                payload, new_member_number(secrets.randbelow), terms, datetime.now(UTC)
+            )
+            return card, new_event(
+                CARD_ISSUED,
+                to_card_issued(card),
+                source="cards",
+                key=card.application_id,
+                subject=card.member_number,
+            )
 
-        outcomes = await asyncio.gather(*(cards.issue(payload.application_id, draft) for _ in range(12)))
-        stored = await app.state.runtime.db[COLLECTION].find(
-            {"application_id": payload.application_id}).to_list()
+        outcomes = await asyncio.gather(
+            *(cards.issue(payload.application_id, draft) for _ in range(12))
+        )
+        stored = await cards.store.find({"application_id": payload.application_id})
     winners = [card for card in outcomes if card is not None]
     assert len(winners) == 1 and len(stored) == 1
     assert stored[0]["member_number"] == winners[0].member_number and len(stored[0]["outbox"]) <= 1
 
 
 async def test_a_taken_member_number_is_drawn_again_against_the_unique_index(
-        stack, database, run_app):
+    stack, database, run_app
+):
     app = create_app(settings(stack, database))
     terms = load_card_terms()
-    first, second = (EligibilityDecided.model_validate_json(approved(f"app-{uuid4().hex[:8]}").payload)
-                     for _ in range(2))
+    first, second = (
+        EligibilityDecided.model_validate_json(approved(f"app-{uuid4().hex[:8]}").payload)
+        for _ in range(2)
+    )
     body = int(uuid4().int % 10**11)
     draws = iter([body, body, (body + 1) % 10**11])
     async with run_app(app):
-        cards = CardRepository(app.state.runtime.store(COLLECTION))
+        cards = app.state.cards
 
         def drafter(decision):
             def draft():
-                card = issue_card(decision, new_member_number(lambda n: next(draws)), terms,
-                                  datetime.now(UTC))
-                return card, new_event(CARD_ISSUED, to_card_issued(card), source="cards",
-                                       key=card.application_id, subject=card.member_number)
+                card = issue_card(
+                    decision, new_member_number(lambda n: next(draws)), terms, datetime.now(UTC)
+                )
+                return card, new_event(
+                    CARD_ISSUED,
+                    to_card_issued(card),
+                    source="cards",
+                    key=card.application_id,
+                    subject=card.member_number,
+                )
+
             return draft
 
         one = await cards.issue(first.application_id, drafter(first))
         two = await cards.issue(second.application_id, drafter(second))
-        assert (await cards.by_member_number(two.member_number)).application_id == second.application_id
+        assert (
+            await cards.by_member_number(two.member_number)
+        ).application_id == second.application_id
     assert one.member_number != two.member_number
     assert two.member_number == new_member_number(lambda n: (body + 1) % 10**11)
 

@@ -6,44 +6,73 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from amo_cards.domain import CardTerms, CardTermsBook, issue_card, new_member_number, to_card_issued
+from amo_cards.domain import CardTerms, issue_card, new_member_number, to_card_issued
+from amo_shared.dated import DatedBook
 from amo_shared.events import ApplicantFacts, Category, Dependant, EligibilityDecided
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 NUMBER = new_member_number(lambda n: 31415926535)
 CNIE = "AB123456"
 
-TERMS = CardTermsBook([
-    CardTerms(version="2025.1", effective_from=date(2025, 1, 1), payer="CNOPS", validity_years=5),
-    CardTerms(version="2027.1", effective_from=date(2027, 1, 1), payer="CNSS", validity_years=3),
-])
+TERMS = DatedBook(
+    [
+        CardTerms(
+            version="2025.1", effective_from=date(2025, 1, 1), payer="CNOPS", validity_years=5
+        ),
+        CardTerms(
+            version="2027.1", effective_from=date(2027, 1, 1), payer="CNSS", validity_years=3
+        ),
+    ],
+    "card terms",
+)
 
 
 def decided(*, dependants=(), covered=(), coverage_start=None, decided_at=NOW, outcome="approved"):
     applicant = ApplicantFacts(
-        cnie=CNIE, first_name="Amina", last_name="Alaoui", birth_date=date(1985, 4, 12),
-        nationality="MA", category=Category.PUBLIC_EMPLOYEE, dependants=list(dependants))
+        cnie=CNIE,
+        first_name="Amina",
+        last_name="Alaoui",
+        birth_date=date(1985, 4, 12),
+        nationality="MA",
+        category=Category.PUBLIC_EMPLOYEE,
+        dependants=list(dependants),
+    )
     return EligibilityDecided(
-        application_id="app-1", decided_at=decided_at, outcome=outcome, reasons=[],
-        rules_version="2025.1", coverage_start=coverage_start,
-        covered_dependants=list(covered), applicant=applicant)
+        application_id="app-1",
+        decided_at=decided_at,
+        outcome=outcome,
+        reasons=[],
+        rules_version="2025.1",
+        coverage_start=coverage_start,
+        covered_dependants=list(covered),
+        applicant=applicant,
+    )
 
 
 def child(name: str, born: date) -> Dependant:
     return Dependant(relationship="child", first_name=name, last_name="Alaoui", birth_date=born)
 
 
-SPOUSE = Dependant(relationship="spouse", first_name="Karim", last_name="Alaoui",
-                   birth_date=date(1983, 2, 1))
-KIDS = [child("Sara", date(2010, 5, 5)), child("Omar", date(1998, 1, 1)), child("Nour", date(2015, 3, 3))]
+SPOUSE = Dependant(
+    relationship="spouse", first_name="Karim", last_name="Alaoui", birth_date=date(1983, 2, 1)
+)
+KIDS = [
+    child("Sara", date(2010, 5, 5)),
+    child("Omar", date(1998, 1, 1)),
+    child("Nour", date(2015, 3, 3)),
+]
 
 
 def test_member_is_rank_zero_then_covered_dependants_in_order():
     card = issue_card(decided(dependants=[SPOUSE, *KIDS], covered=[3, 0, 1]), NUMBER, TERMS, NOW)
     people = [(b.rank, b.relationship, b.first_name) for b in card.beneficiaries]
     # Omar (index 2) is not covered: he is left out and the ranks stay contiguous.
-    assert people == [(0, "self", "Amina"), (1, "spouse", "Karim"), (2, "child", "Sara"),
-                      (3, "child", "Nour")]
+    assert people == [
+        (0, "self", "Amina"),
+        (1, "spouse", "Karim"),
+        (2, "child", "Sara"),
+        (3, "child", "Nour"),
+    ]
 
 
 def test_card_without_dependants_covers_the_member_only():
@@ -86,11 +115,14 @@ def test_no_cnie_anywhere_in_the_card_issued_event():
     assert event.valid_until == card.valid_until and event.payer == "CNOPS"
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"outcome": "rejected"}, "approved"),
-    ({"covered": [1]}, "outside"),
-    ({"covered": [0, 0]}, "twice"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"outcome": "rejected"}, "approved"),
+        ({"covered": [1]}, "outside"),
+        ({"covered": [0, 0]}, "twice"),
+    ],
+)
 def test_broken_decisions_are_refused(changes, message):
     with pytest.raises(ValueError, match=message):
         issue_card(decided(dependants=[SPOUSE], **changes), NUMBER, TERMS, NOW)

@@ -11,12 +11,15 @@ from hypothesis import strategies as st
 from amo_cards.domain import is_valid_member_number, luhn_check_digit, new_member_number
 
 
-@pytest.mark.parametrize(("payload", "check"), [
-    ("7992739871", "3"),  # the textbook example of the Luhn algorithm
-    ("0", "0"),
-    ("00000000000", "0"),
-    ("4", "2"),  # 4 doubled is 8, so 2 makes 10
-])
+@pytest.mark.parametrize(
+    ("payload", "check"),
+    [
+        ("7992739871", "3"),  # the textbook example of the Luhn algorithm
+        ("0", "0"),
+        ("00000000000", "0"),
+        ("4", "2"),  # 4 doubled is 8, so 2 makes 10
+    ],
+)
 def test_known_check_digits(payload, check):
     assert luhn_check_digit(payload) == check
 
@@ -42,19 +45,33 @@ def test_every_drawn_number_is_valid(draw):
     assert is_valid_member_number(new_member_number(lambda n: draw))
 
 
-@given(st.integers(min_value=0, max_value=10**11 - 1), st.integers(min_value=1, max_value=12),
-       st.integers(min_value=1, max_value=9))
+@given(
+    st.integers(min_value=0, max_value=10**11 - 1),
+    st.integers(min_value=1, max_value=12),
+    st.integers(min_value=1, max_value=9),
+)
 def test_any_single_digit_typo_is_caught(draw, position, delta):
     number = new_member_number(lambda n: draw)
     digit = (int(number[position]) + delta) % 10
-    typo = number[:position] + str(digit) + number[position + 1:]
+    typo = number[:position] + str(digit) + number[position + 1 :]
     assert not is_valid_member_number(typo)
 
 
-@pytest.mark.parametrize("number", [
-    "", "M", "M1234567890", "M12345678901", "X123456789012", "m123456789012",
-    "M1234567890123", "M12345678901a", "AB123456", "M１２３４５６７８９０１２",
-])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "",
+        "M",
+        "M1234567890",
+        "M12345678901",
+        "X123456789012",
+        "m123456789012",
+        "M1234567890123",
+        "M12345678901a",
+        "AB123456",
+        "M１２３４５６７８９０１２",
+    ],
+)
 def test_malformed_numbers_are_refused(number):
     assert not is_valid_member_number(number)
 

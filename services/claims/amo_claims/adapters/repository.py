@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from amo_shared.aggregates import AggregateStore, Change
-from amo_shared.events import CardBeneficiary, CardIssued, Category
 from pydantic import BaseModel, ConfigDict
 
 from amo_claims.domain import Coverage, CoverageStatus
+from amo_shared.aggregates import AggregateStore, Change
+from amo_shared.events import CardBeneficiary, CardIssued, Category
 
 COLLECTION = "members"
 
@@ -36,17 +36,28 @@ class Member(BaseModel):
     as_of: datetime
 
     def coverage(self) -> Coverage:
-        return Coverage(member_number=self.member_number, status=self.status,
-                        status_since=self.status_since, valid_from=self.valid_from,
-                        valid_until=self.valid_until,
-                        beneficiary_ranks=frozenset(b.rank for b in self.beneficiaries))
+        return Coverage(
+            member_number=self.member_number,
+            status=self.status,
+            status_since=self.status_since,
+            valid_from=self.valid_from,
+            valid_until=self.valid_until,
+            beneficiary_ranks=frozenset(b.rank for b in self.beneficiaries),
+        )
 
 
 def member_from_card(card: CardIssued) -> Member:
-    return Member(member_number=card.member_number, application_id=card.application_id,
-                  status=CoverageStatus(card.status), category=card.category,
-                  valid_from=card.valid_from, valid_until=card.valid_until,
-                  beneficiaries=card.beneficiaries, payer=card.payer, as_of=card.issued_at)
+    return Member(
+        member_number=card.member_number,
+        application_id=card.application_id,
+        status=CoverageStatus(card.status),
+        category=card.category,
+        valid_from=card.valid_from,
+        valid_until=card.valid_until,
+        beneficiaries=card.beneficiaries,
+        payer=card.payer,
+        as_of=card.issued_at,
+    )
 
 
 class MemberRegister:
@@ -67,7 +78,9 @@ class MemberRegister:
         before = await self.store.mutate(card.member_number, decide)
         if before is None:
             raise LookupError("member vanished between insert and update")
-        return "updated" if incoming.as_of > datetime.fromisoformat(before["as_of"]) else "unchanged"
+        return (
+            "updated" if incoming.as_of > datetime.fromisoformat(before["as_of"]) else "unchanged"
+        )
 
     async def get(self, member_number: str) -> Member | None:
         doc = await self.store.get(member_number)

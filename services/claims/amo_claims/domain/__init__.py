@@ -5,11 +5,31 @@ from .adjudication import Adjudication, ClaimStatus, Finding, LineBenefit, LineS
 from .claim import AldExemption, Claim, ClaimLine, Coverage, CoverageStatus, LineKey
 from .money import Money
 from .reasons import MESSAGES, Reason
-from .tariffs import Act, CareKind, FacilityKind, Medicine, NoTariffInForce, Tariffs
+from .tariffs import Act, CareKind, FacilityKind, Medicine, NoTariffInForce, TariffBook, Tariffs
 
 __all__ = [
-    "Act", "Adjudication", "AldExemption", "CareKind", "Claim", "ClaimLine", "ClaimStatus",
-    "Coverage", "CoverageStatus", "FacilityKind", "Finding", "LineBenefit", "LineKey",
-    "LineStatus", "MESSAGES", "Medicine", "Money", "NoTariffInForce", "Payee", "Reason",
-    "Tariffs", "TariffsFor", "adjudicate",
+    "MESSAGES",
+    "Act",
+    "Adjudication",
+    "AldExemption",
+    "CareKind",
+    "Claim",
+    "ClaimLine",
+    "ClaimStatus",
+    "Coverage",
+    "CoverageStatus",
+    "FacilityKind",
+    "Finding",
+    "LineBenefit",
+    "LineKey",
+    "LineStatus",
+    "Medicine",
+    "Money",
+    "NoTariffInForce",
+    "Payee",
+    "Reason",
+    "TariffBook",
+    "Tariffs",
+    "TariffsFor",
+    "adjudicate",
 ]

@@ -32,8 +32,9 @@ def adjudicate(
     seen = set(history)
     lines: list[LineBenefit] = []
     for line_no, line in enumerate(claim.lines, start=1):
-        rejection = claim_rejection or _line_rejection(claim, line, tariffs_for, coverage, seen,
-                                                       today)
+        rejection = claim_rejection or _line_rejection(
+            claim, line, tariffs_for, coverage, seen, today
+        )
         if rejection is None:
             lines.append(_priced(line_no, claim, line, tariffs_for(line.date), coverage))
             seen.add(LineKey.of(claim, line))  # the same act again in this claim is a duplicate
@@ -109,9 +110,10 @@ def _priced(
         unit = act.unit_tariff(claim.facility_kind, tariffs.key_letters)
         rate = tariffs.rate_for(act, claim.facility_kind)
     else:
-        unit = tariffs.reference_price(line.medicine_code)
+        code = line.item_code  # a medicine's: the line names exactly one code
+        unit = tariffs.reference_price(code)
         rate = tariffs.rates.medicine
-        if generic := tariffs.medicines[line.medicine_code].reference_generic:
+        if generic := tariffs.medicines[code].reference_generic:
             notes.append(_finding(Reason.GENERIC_REFERENCE, generic=generic))
     tariff = unit.times(line.quantity)
     if line.billed > tariff:
@@ -127,19 +129,40 @@ def _priced(
     reimbursed = base.at_rate(rate)
     text = message(reason, rate=rate, version=tariffs.version, ald_code=line.ald_code)
     return LineBenefit(
-        line_no=line_no, item_code=line.item_code, date=line.date, quantity=line.quantity,
-        billed=line.billed, tariff=tariff, base=base, rate=rate, reimbursed=reimbursed,
-        patient_share=line.billed - reimbursed, status=LineStatus.ACCEPTED, reason=reason,
-        message=text, notes=tuple(notes),
+        line_no=line_no,
+        item_code=line.item_code,
+        date=line.date,
+        quantity=line.quantity,
+        billed=line.billed,
+        tariff=tariff,
+        base=base,
+        rate=rate,
+        reimbursed=reimbursed,
+        patient_share=line.billed - reimbursed,
+        status=LineStatus.ACCEPTED,
+        reason=reason,
+        message=text,
+        notes=tuple(notes),
     )
 
 
-def _rejected(line_no: int, line: ClaimLine, reason: Reason, facts: dict) -> LineBenefit:
+def _rejected(
+    line_no: int, line: ClaimLine, reason: Reason, facts: dict[str, object]
+) -> LineBenefit:
     return LineBenefit(
-        line_no=line_no, item_code=line.item_code, date=line.date, quantity=line.quantity,
-        billed=line.billed, tariff=None, base=Money.zero(), rate=Decimal(0),
-        reimbursed=Money.zero(), patient_share=line.billed, status=LineStatus.REJECTED,
-        reason=reason, message=message(reason, **facts),
+        line_no=line_no,
+        item_code=line.item_code,
+        date=line.date,
+        quantity=line.quantity,
+        billed=line.billed,
+        tariff=None,
+        base=Money.zero(),
+        rate=Decimal(0),
+        reimbursed=Money.zero(),
+        patient_share=line.billed,
+        status=LineStatus.REJECTED,
+        reason=reason,
+        message=message(reason, **facts),
     )
 
 
@@ -148,6 +171,7 @@ def _finding(reason: Reason, **facts: object) -> Finding:
 
 
 def _payee(claim: Claim, rules: Tariffs | None) -> Payee:
+    if rules is None or claim.facility_kind not in rules.direct_payment.facilities:
+        return Payee.MEMBER
     billed = sum((line.billed for line in claim.lines), Money.zero())
-    direct = rules is not None and claim.facility_kind in rules.direct_payment.facilities
-    return Payee.FACILITY if direct and billed >= rules.direct_payment.threshold else Payee.MEMBER
+    return Payee.FACILITY if billed >= rules.direct_payment.threshold else Payee.MEMBER

@@ -66,22 +66,22 @@ class Adjudication(Frozen):
     payee: Payee
     lines: tuple[LineBenefit, ...]
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern
     @property
     def total_billed(self) -> Money:
         return _total([line.billed for line in self.lines])
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern
     @property
     def total_base(self) -> Money:
         return _total([line.base for line in self.lines])
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern
     @property
     def total_reimbursed(self) -> Money:
         return _total([line.reimbursed for line in self.lines])
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern
     @property
     def total_patient_share(self) -> Money:
         return _total([line.patient_share for line in self.lines])

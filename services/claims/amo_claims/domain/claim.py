@@ -31,7 +31,9 @@ class ClaimLine(Frozen):
 
     @property
     def item_code(self) -> str:
-        return self.act_code if self.act_code is not None else self.medicine_code
+        code = self.act_code if self.act_code is not None else self.medicine_code
+        assert code is not None  # the validator: exactly one of the two
+        return code
 
 
 class Claim(Frozen):
@@ -90,5 +92,10 @@ class LineKey(NamedTuple):
 
     @classmethod
     def of(cls, claim: Claim, line: ClaimLine) -> LineKey:
-        return cls(claim.member_number, claim.beneficiary_rank, claim.provider_id,
-                   line.item_code, line.date)
+        return cls(
+            claim.member_number,
+            claim.beneficiary_rank,
+            claim.provider_id,
+            line.item_code,
+            line.date,
+        )

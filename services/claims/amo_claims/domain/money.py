@@ -81,14 +81,18 @@ class Money:
         return value if isinstance(value, Money) else cls.dh(value)
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler):
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         return core_schema.no_info_plain_validator_function(
             cls._coerce,
             serialization=core_schema.plain_serializer_function_ser_schema(lambda m: m.in_dh()),
         )
 
     @classmethod
-    def __get_pydantic_json_schema__(cls, schema: Any, handler: GetJsonSchemaHandler):
+    def __get_pydantic_json_schema__(
+        cls, schema: Any, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
         return {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "description": "dirhams"}
 
 

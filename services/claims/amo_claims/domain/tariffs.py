@@ -1,12 +1,16 @@
-"""One dated version of the reference tariffs and the rules that go with them (Tariffs)."""
+"""One dated version of the reference tariffs and the rules that go with them (Tariffs), and the
+book of every version (TariffBook): an act is priced on the version in force on its own date."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+
+from amo_shared.dated import DatedBook
 
 from .money import ExactDecimal, Money, Percent
 
@@ -26,7 +30,7 @@ class CareKind(StrEnum):
     HOSPITAL = "hospital"  # hospital days and surgery packages
 
 
-def _both_facilities(by_facility: dict[FacilityKind, object], what: str) -> None:
+def _both_facilities(by_facility: Mapping[FacilityKind, object], what: str) -> None:
     if set(by_facility) != set(FacilityKind):
         raise ValueError(f"{what} needs exactly one entry for public and one for private")
 
@@ -57,6 +61,8 @@ class Act(Frozen):
             return self.tariff
         if self.by_facility is not None:
             return self.by_facility[facility]
+        # The validator makes a letter and its coefficient go together.
+        assert self.letter is not None and self.coefficient is not None
         return key_letters[self.letter].scaled(self.coefficient)
 
 
@@ -145,3 +151,6 @@ class Tariffs(Frozen):
 
 class NoTariffInForce(LookupError):
     """The date lies before the first tariff version."""
+
+
+TariffBook = DatedBook[Tariffs]

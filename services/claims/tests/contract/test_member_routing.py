@@ -9,14 +9,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from amo_fakes import MemoryDatabase
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 
 from amo_claims.adapters.repository import COLLECTION, MemberRegister
-from amo_claims.handlers import GROUP, wire
+from amo_claims.app import SERVICE
+from amo_claims.handlers import routes
+from amo_fakes import MemoryDatabase
 from amo_shared.aggregates import AggregateStore
 from amo_shared.envelope import new_event
 from amo_shared.events import CardBeneficiary, CardIssued, Category
+from amo_shared.subscriptions import subscribe
 from amo_shared.topics import CARD_ISSUED, dlt
 
 ISSUED_AT = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
@@ -24,28 +26,47 @@ ISSUED_AT = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 
 def card_issued(*, issued_at=ISSUED_AT, status="active", member="M123456789015"):
     payload = CardIssued(
-        member_number=member, application_id="app-1", category=Category.RETIREE, status=status,
-        valid_from=date(2025, 6, 2), valid_until=date(2030, 6, 1), payer="CNOPS", issued_at=issued_at,
-        beneficiaries=[CardBeneficiary(rank=0, relationship="self", first_name="Amina",
-                                       last_name="Alaoui", birth_date=date(1955, 4, 12))])
+        member_number=member,
+        application_id="app-1",
+        category=Category.RETIREE,
+        status=status,
+        valid_from=date(2025, 6, 2),
+        valid_until=date(2030, 6, 1),
+        payer="CNOPS",
+        issued_at=issued_at,
+        beneficiaries=[
+            CardBeneficiary(
+                rank=0,
+                relationship="self",
+                first_name="Amina",
+                last_name="Alaoui",
+                birth_date=date(1955, 4, 12),
+            )
+        ],
+    )
     return new_event(CARD_ISSUED, payload, source="cards", key="app-1", subject=member)
 
 
 async def publish(broker, event, **headers):
-    await broker.publish(event.payload.encode(), event.topic, key=event.key.encode(),
-                         headers={**event.headers(), **headers})
+    await broker.publish(
+        event.payload.encode(),
+        event.topic,
+        key=event.key.encode(),
+        headers={**event.headers(), **headers},
+    )
 
 
 @pytest.fixture
 def wiring():
     broker, db, dead = KafkaBroker(), MemoryDatabase(), []
-    wire(broker, db, MemberRegister(AggregateStore(db[COLLECTION])))
+    members = AggregateStore(db[COLLECTION])
+    subscribe(broker, routes(MemberRegister(members)), group=SERVICE, db=db, attempts=3)
 
     @broker.subscriber(dlt(CARD_ISSUED), group_id="ops")
     async def on_dead(msg: KafkaMessage) -> None:
         dead.append(msg.headers)
 
-    return broker, db[COLLECTION], dead
+    return broker, members, dead
 
 
 async def test_card_issued_registers_the_member_once(wiring):
@@ -54,20 +75,20 @@ async def test_card_issued_registers_the_member_once(wiring):
     async with TestKafkaBroker(broker) as br:
         await publish(br, event)
         await publish(br, event)
-    member = await members.find_one({"_id": "M123456789015"})
+    member = await members.get("M123456789015")
     assert (member["_v"], member["status"], member["application_id"]) == (0, "active", "app-1")
     assert member["valid_until"] == "2030-06-01" and member["beneficiaries"][0]["rank"] == 0
     assert dead == []
 
 
 async def test_only_a_newer_card_event_changes_the_member(wiring):
-    broker, members, dead = wiring
+    broker, members, _dead = wiring
     async with TestKafkaBroker(broker) as br:
         await publish(br, card_issued())
         await publish(br, card_issued(issued_at=ISSUED_AT - timedelta(days=1), status="suspended"))
-        assert (await members.find_one({"_id": "M123456789015"}))["status"] == "active"
+        assert (await members.get("M123456789015"))["status"] == "active"
         await publish(br, card_issued(issued_at=ISSUED_AT + timedelta(days=1), status="revoked"))
-    member = await members.find_one({"_id": "M123456789015"})
+    member = await members.get("M123456789015")
     assert (member["status"], member["_v"]) == ("revoked", 1)
 
 
@@ -77,5 +98,5 @@ async def test_a_card_event_of_the_wrong_schema_is_dead_lettered_for_the_claims_
     bad = event.model_copy(update={"payload": event.payload.replace('"retiree"', '"astronaut"')})
     async with TestKafkaBroker(broker) as br:
         await publish(br, bad)
-    assert await members.count_documents({}) == 0 and len(dead) == 1
-    assert dead[0]["dlt_group"] == GROUP == "claims" and "category" in dead[0]["dlt_reason"]
+    assert await members.count() == 0 and len(dead) == 1
+    assert dead[0]["dlt_group"] == SERVICE == "claims" and "category" in dead[0]["dlt_reason"]

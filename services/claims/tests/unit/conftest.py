@@ -19,8 +19,11 @@ def book():
 @pytest.fixture(scope="session")
 def coverage():
     return Coverage(
-        member_number=MEMBER, status="active", valid_from=dt.date(2010, 1, 1),
-        valid_until=None, beneficiary_ranks={0, 1},
+        member_number=MEMBER,
+        status="active",
+        valid_from=dt.date(2010, 1, 1),
+        valid_until=None,
+        beneficiary_ranks={0, 1},
         ald_exemptions=[
             AldExemption(code="ALD01", beneficiary_rank=0, granted_on=dt.date(2022, 5, 2)),
             AldExemption(code="ALD02", beneficiary_rank=0, granted_on=dt.date(2018, 3, 15)),
@@ -33,6 +36,7 @@ def coverage():
 def act():
     def make(code, day, billed, **extra):
         return ClaimLine(act_code=code, date=dt.date.fromisoformat(day), billed=billed, **extra)
+
     return make
 
 
@@ -41,6 +45,7 @@ def medicine():
     def make(code, day, billed, **extra):
         day = dt.date.fromisoformat(day)
         return ClaimLine(medicine_code=code, date=day, billed=billed, **extra)
+
     return make
 
 
@@ -48,14 +53,23 @@ def medicine():
 def claim_of():
     def make(*lines, facility="private", filed_on=None, rank=0, provider=INPE):
         filed = dt.date.fromisoformat(filed_on) if filed_on else max(line.date for line in lines)
-        return Claim(member_number=MEMBER, beneficiary_rank=rank, provider_id=provider,
-                     facility_kind=facility, filed_on=filed, lines=lines)
+        return Claim(
+            member_number=MEMBER,
+            beneficiary_rank=rank,
+            provider_id=provider,
+            facility_kind=facility,
+            filed_on=filed,
+            lines=lines,
+        )
+
     return make
 
 
 @pytest.fixture(scope="session")
 def judge(book, coverage):
     def run(claim, cover=None, history=(), today=None):
-        return adjudicate(claim, book.as_of, cover or coverage, set(history),
-                          today or claim.filed_on)
+        return adjudicate(
+            claim, book.in_force, cover or coverage, set(history), today or claim.filed_on
+        )
+
     return run

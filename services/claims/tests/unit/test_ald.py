@@ -32,16 +32,26 @@ def test_lifelong_exemption_never_expires(act, claim_of, judge):
 
 
 def test_exemption_is_valid_five_years_to_the_day(act, claim_of, judge, coverage):
-    cover = coverage.model_copy(update={"ald_exemptions": (
-        AldExemption(code="ALD03", beneficiary_rank=0, granted_on=dt.date(2020, 6, 1)),)})
+    cover = coverage.model_copy(
+        update={
+            "ald_exemptions": (
+                AldExemption(code="ALD03", beneficiary_rank=0, granted_on=dt.date(2020, 6, 1)),
+            )
+        }
+    )
     last = judge(claim_of(act("C", "2025-05-31", "80", ald_code="ALD03")), cover=cover).lines[0]
     over = judge(claim_of(act("C", "2025-06-01", "80", ald_code="ALD03")), cover=cover).lines[0]
     assert (last.reason, over.reason) == (Reason.ALD_FULL_RATE, Reason.ACCEPTED)
 
 
 def test_exemption_granted_after_the_act_does_not_apply(act, claim_of, judge, coverage):
-    cover = coverage.model_copy(update={"ald_exemptions": (
-        AldExemption(code="ALD03", beneficiary_rank=0, granted_on=dt.date(2025, 3, 5)),)})
+    cover = coverage.model_copy(
+        update={
+            "ald_exemptions": (
+                AldExemption(code="ALD03", beneficiary_rank=0, granted_on=dt.date(2025, 3, 5)),
+            )
+        }
+    )
     line = judge(claim_of(act("C", "2025-03-04", "80", ald_code="ALD03")), cover=cover).lines[0]
     assert _notes(line) == [Reason.ALD_CODE_INVALID]
 
@@ -49,7 +59,10 @@ def test_exemption_granted_after_the_act_does_not_apply(act, claim_of, judge, co
 def test_ald_medicine_is_paid_in_full_on_the_generic_price(medicine, claim_of, judge):
     line = judge(claim_of(medicine("6118000000039", "2025-06-11", "40", ald_code="ALD01"))).lines[0]
     assert (line.base.centimes, line.reimbursed.centimes, line.patient_share.centimes) == (
-        2250, 2250, 1750)
+        2250,
+        2250,
+        1750,
+    )
 
 
 def test_ald_never_pays_excluded_items(act, claim_of, judge):

@@ -8,9 +8,17 @@ from pydantic import ValidationError
 from amo_claims.domain import ClaimLine, Money
 
 
-@pytest.mark.parametrize(("text", "centimes"), [
-    ("62.30", 6230), ("150", 15000), (150, 15000), (Decimal("0.01"), 1), ("0", 0), (" 7.5 ", 750),
-])
+@pytest.mark.parametrize(
+    ("text", "centimes"),
+    [
+        ("62.30", 6230),
+        ("150", 15000),
+        (150, 15000),
+        (Decimal("0.01"), 1),
+        ("0", 0),
+        (" 7.5 ", 750),
+    ],
+)
 def test_dirhams_become_centimes(text, centimes):
     assert Money.dh(text) == Money(centimes)
 

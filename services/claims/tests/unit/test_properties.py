@@ -7,27 +7,60 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from amo_claims.domain import (
-    AldExemption, Claim, ClaimLine, Coverage, LineStatus, Money, Reason, Tariffs, adjudicate,
+    AldExemption,
+    Claim,
+    ClaimLine,
+    Coverage,
+    LineStatus,
+    Money,
+    Reason,
+    Tariffs,
+    adjudicate,
 )
-from amo_claims.tariff_book import TariffBook
 
-ACTS = ["C", "CS", "KINE", "GLY", "NFS", "HBA1C", "RXTHO", "ECHABD", "APPEND", "CESAR", "JH",
-        "CHP", "ACC", "XYZ"]
+ACTS = [
+    "C",
+    "CS",
+    "KINE",
+    "GLY",
+    "NFS",
+    "HBA1C",
+    "RXTHO",
+    "ECHABD",
+    "APPEND",
+    "CESAR",
+    "JH",
+    "CHP",
+    "ACC",
+    "XYZ",
+]
 MEDICINES = ["6118000000015", "6118000000022", "6118000000053", "6118000000060", "0000"]
 START = dt.date(2025, 9, 1)  # acts fall on both sides of the 2026-01-01 version
 
 COVERAGE = Coverage(
-    member_number="M1", status="active", valid_from=dt.date(2010, 1, 1), beneficiary_ranks={0, 1},
-    ald_exemptions=[AldExemption(code="ALD01", beneficiary_rank=0, granted_on=dt.date(2022, 1, 1)),
-                    AldExemption(code="ALD04", beneficiary_rank=1, granted_on=dt.date(2011, 1, 1))],
+    member_number="M1",
+    status="active",
+    valid_from=dt.date(2010, 1, 1),
+    beneficiary_ranks={0, 1},
+    ald_exemptions=[
+        AldExemption(code="ALD01", beneficiary_rank=0, granted_on=dt.date(2022, 1, 1)),
+        AldExemption(code="ALD04", beneficiary_rank=1, granted_on=dt.date(2011, 1, 1)),
+    ],
 )
 
 lines = st.builds(
     lambda item, day, centimes, quantity, ald, approval: ClaimLine(
-        **item, date=START + dt.timedelta(days=day), billed=Money(centimes), quantity=quantity,
-        ald_code=ald, prior_approval_ref=approval),
-    item=st.one_of(st.sampled_from(ACTS).map(lambda c: {"act_code": c}),
-                   st.sampled_from(MEDICINES).map(lambda c: {"medicine_code": c})),
+        **item,
+        date=START + dt.timedelta(days=day),
+        billed=Money(centimes),
+        quantity=quantity,
+        ald_code=ald,
+        prior_approval_ref=approval,
+    ),
+    item=st.one_of(
+        st.sampled_from(ACTS).map(lambda c: {"act_code": c}),
+        st.sampled_from(MEDICINES).map(lambda c: {"medicine_code": c}),
+    ),
     day=st.integers(0, 180),
     centimes=st.integers(0, 2_000_000),
     quantity=st.integers(1, 5),
@@ -42,14 +75,18 @@ def claims(draw):
     first = min(line.date for line in claim_lines)
     last = max(line.date for line in claim_lines)
     filed = last + dt.timedelta(days=draw(st.integers(0, 70)))
-    return Claim(member_number="M1", beneficiary_rank=draw(st.sampled_from([0, 1, 2])),
-                 provider_id=draw(st.sampled_from(["101", "102"])),
-                 facility_kind=draw(st.sampled_from(["public", "private"])),
-                 filed_on=max(filed, first), lines=claim_lines)
+    return Claim(
+        member_number="M1",
+        beneficiary_rank=draw(st.sampled_from([0, 1, 2])),
+        provider_id=draw(st.sampled_from(["101", "102"])),
+        facility_kind=draw(st.sampled_from(["public", "private"])),
+        filed_on=max(filed, first),
+        lines=claim_lines,
+    )
 
 
 def _run(book, claim):
-    return adjudicate(claim, book.as_of, COVERAGE, set(), claim.filed_on)
+    return adjudicate(claim, book.in_force, COVERAGE, set(), claim.filed_on)
 
 
 @given(claim=claims())
@@ -76,7 +113,7 @@ def test_ald_lines_are_paid_at_100_percent_of_base(book, claim):
 
 @given(claim=claims())
 def test_a_valid_exemption_always_gives_the_full_rate(book, claim):
-    for source, line in zip(claim.lines, _run(book, claim).lines):
+    for source, line in zip(claim.lines, _run(book, claim).lines, strict=True):
         valid = (source.ald_code, claim.beneficiary_rank) in {("ALD01", 0), ("ALD04", 1)}
         if valid and line.status is LineStatus.ACCEPTED:
             assert line.reason is Reason.ALD_FULL_RATE
@@ -84,19 +121,25 @@ def test_a_valid_exemption_always_gives_the_full_rate(book, claim):
 
 @st.composite
 def later_versions(draw, book, after):
-    data = book.versions[-1].model_dump()
+    data = book.history[-1].model_dump()
     data["version"] = "later"
     data["effective_from"] = after + dt.timedelta(days=draw(st.integers(1, 90)))
     data["filing_deadline_days"] = draw(st.integers(1, 120))
-    data["rates"] = {"ambulatory": draw(st.integers(0, 100)), "medicine": draw(st.integers(0, 100)),
-                     "ald": draw(st.integers(0, 100)),
-                     "hospital": {"public": draw(st.integers(0, 100)),
-                                  "private": draw(st.integers(0, 100))}}
+    data["rates"] = {
+        "ambulatory": draw(st.integers(0, 100)),
+        "medicine": draw(st.integers(0, 100)),
+        "ald": draw(st.integers(0, 100)),
+        "hospital": {"public": draw(st.integers(0, 100)), "private": draw(st.integers(0, 100))},
+    }
     data["key_letters"] = {k: str(draw(st.integers(0, 5000))) for k in data["key_letters"]}
     kept = draw(st.sets(st.sampled_from(sorted(data["acts"]))))
-    data["acts"] = {code: ({**act, "tariff": str(draw(st.integers(0, 9999)))}
-                           if act["tariff"] is not None else act)
-                    for code, act in data["acts"].items() if code in kept}
+    data["acts"] = {
+        code: (
+            {**act, "tariff": str(draw(st.integers(0, 9999)))} if act["tariff"] is not None else act
+        )
+        for code, act in data["acts"].items()
+        if code in kept
+    }
     data["excluded"] = {}
     return Tariffs.model_validate(data)
 
@@ -104,6 +147,6 @@ def later_versions(draw, book, after):
 @given(claim=claims(), data=st.data())
 def test_a_later_version_never_changes_acts_dated_before_it(book, claim, data):
     last_act = max(line.date for line in claim.lines)
-    later = data.draw(later_versions(book, max(last_act, book.versions[-1].effective_from)))
-    extended = TariffBook(book.versions + (later,))
+    later = data.draw(later_versions(book, max(last_act, book.history[-1].effective_from)))
+    extended = book.with_versions([*book.history, later])
     assert _run(extended, claim) == _run(book, claim)

@@ -8,18 +8,28 @@ from amo_claims.domain import MESSAGES, ClaimStatus, Coverage, Reason
 
 
 def test_no_coverage_before_the_start_or_after_the_end(act, claim_of, judge, coverage):
-    bounded = coverage.model_copy(update={"valid_from": dt.date(2025, 3, 1),
-                                          "valid_until": dt.date(2025, 3, 31)})
-    claim = claim_of(act("C", "2025-02-28", "80"), act("C", "2025-03-01", "80"),
-                     act("C", "2025-03-31", "80"), act("CS", "2025-04-01", "150"))
+    bounded = coverage.model_copy(
+        update={"valid_from": dt.date(2025, 3, 1), "valid_until": dt.date(2025, 3, 31)}
+    )
+    claim = claim_of(
+        act("C", "2025-02-28", "80"),
+        act("C", "2025-03-01", "80"),
+        act("C", "2025-03-31", "80"),
+        act("CS", "2025-04-01", "150"),
+    )
     reasons = [line.reason for line in judge(claim, cover=bounded).lines]
-    assert reasons == [Reason.NO_COVERAGE_ON_DATE, Reason.ACCEPTED, Reason.ACCEPTED,
-                       Reason.NO_COVERAGE_ON_DATE]
+    assert reasons == [
+        Reason.NO_COVERAGE_ON_DATE,
+        Reason.ACCEPTED,
+        Reason.ACCEPTED,
+        Reason.NO_COVERAGE_ON_DATE,
+    ]
 
 
 def test_acts_before_a_suspension_stay_covered(act, claim_of, judge, coverage):
-    suspended = coverage.model_copy(update={"status": "suspended",
-                                            "status_since": dt.date(2025, 3, 10)})
+    suspended = coverage.model_copy(
+        update={"status": "suspended", "status_since": dt.date(2025, 3, 10)}
+    )
     claim = claim_of(act("C", "2025-03-09", "80"), act("CS", "2025-03-10", "150"))
     reasons = [line.reason for line in judge(claim, cover=suspended).lines]
     assert reasons == [Reason.ACCEPTED, Reason.NO_COVERAGE_ON_DATE]
@@ -39,8 +49,10 @@ def test_beneficiary_not_on_the_card(act, claim_of, judge):
 
 def test_unknown_act_and_unlisted_medicine(act, medicine, claim_of, judge):
     result = judge(claim_of(act("XYZ", "2025-03-04", "80"), medicine("0000", "2025-03-04", "10")))
-    assert [line.reason for line in result.lines] == [Reason.ACT_NOT_IN_TARIFF,
-                                                      Reason.MEDICINE_NOT_LISTED]
+    assert [line.reason for line in result.lines] == [
+        Reason.ACT_NOT_IN_TARIFF,
+        Reason.MEDICINE_NOT_LISTED,
+    ]
 
 
 def test_an_act_before_the_first_tariff_version(act, claim_of, judge):
@@ -49,8 +61,9 @@ def test_an_act_before_the_first_tariff_version(act, claim_of, judge):
 
 
 def test_an_act_dated_after_filing_or_after_today(act, claim_of, judge):
-    claim = claim_of(act("C", "2025-03-04", "80"), act("CS", "2025-03-12", "150"),
-                     filed_on="2025-03-10")
+    claim = claim_of(
+        act("C", "2025-03-04", "80"), act("CS", "2025-03-12", "150"), filed_on="2025-03-10"
+    )
     assert judge(claim).lines[1].reason is Reason.ACT_DATE_INVALID
     in_future = claim_of(act("C", "2025-03-04", "80"))
     assert judge(in_future, today=dt.date(2025, 3, 3)).lines[0].reason is Reason.ACT_DATE_INVALID
@@ -75,11 +88,20 @@ def test_a_coverage_of_another_member_is_a_programming_error(act, claim_of, judg
         judge(claim_of(act("C", "2025-03-04", "80")), cover=stranger)
 
 
-@pytest.mark.parametrize("code", [
-    "NO_COVERAGE_ON_DATE", "ACT_NOT_IN_TARIFF", "MEDICINE_NOT_LISTED", "DEADLINE_PASSED",
-    "PRIOR_APPROVAL_MISSING", "DUPLICATE", "EXCLUDED_ITEM", "ALD_CODE_INVALID",
-    "BENEFICIARY_NOT_ON_CARD",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "NO_COVERAGE_ON_DATE",
+        "ACT_NOT_IN_TARIFF",
+        "MEDICINE_NOT_LISTED",
+        "DEADLINE_PASSED",
+        "PRIOR_APPROVAL_MISSING",
+        "DUPLICATE",
+        "EXCLUDED_ITEM",
+        "ALD_CODE_INVALID",
+        "BENEFICIARY_NOT_ON_CARD",
+    ],
+)
 def test_the_catalogue_holds_the_required_reasons(code):
     assert MESSAGES[Reason(code)]
 
@@ -90,6 +112,7 @@ def test_every_reason_has_a_message():
 
 def test_a_line_names_exactly_one_of_act_or_medicine():
     from amo_claims.domain import ClaimLine
+
     with pytest.raises(ValueError, match="exactly one"):
         ClaimLine(act_code="C", medicine_code="6118000000015", date="2025-03-04", billed="80")
     with pytest.raises(ValueError, match="exactly one"):
@@ -97,12 +120,14 @@ def test_a_line_names_exactly_one_of_act_or_medicine():
 
 
 def test_coverage_without_an_end_date_is_open_ended():
-    cover = Coverage(member_number="M1", status="active", valid_from="2000-01-01",
-                     beneficiary_ranks={0})
+    cover = Coverage(
+        member_number="M1", status="active", valid_from="2000-01-01", beneficiary_ranks={0}
+    )
     assert cover.covers(dt.date(2090, 1, 1))
 
 
 def test_an_adjudication_reads_back_from_its_json(act, claim_of, judge):
     from amo_claims.domain import Adjudication
+
     result = judge(claim_of(act("CS", "2025-03-04", "300"), act("XYZ", "2025-03-04", "80")))
     assert Adjudication.model_validate_json(result.model_dump_json()) == result

@@ -1,4 +1,4 @@
-"""The worked examples of DOMAIN.md ("Reimbursement rules"), one test each."""
+"""The worked examples of the reimbursement rules (docs/domain.md#reimbursement), one test each."""
 
 from amo_claims.domain import ClaimStatus, LineKey, LineStatus, Money, Payee, Reason
 
@@ -68,8 +68,11 @@ def test_private_surgery_with_prior_approval_is_paid_at_90_percent(act, claim_of
 
 
 def test_public_hospital_is_paid_at_100_percent_without_approval(act, claim_of, judge):
-    claim = claim_of(act("CESAR", "2025-11-05", "8000"),
-                     act("JH", "2025-11-05", "1200", quantity=4), facility="public")
+    claim = claim_of(
+        act("CESAR", "2025-11-05", "8000"),
+        act("JH", "2025-11-05", "1200", quantity=4),
+        facility="public",
+    )
     result = judge(claim)
     assert [line.reimbursed for line in result.lines] == [dh(8000), dh(1200)]
     assert result.total_patient_share == Money.zero()
@@ -78,8 +81,14 @@ def test_public_hospital_is_paid_at_100_percent_without_approval(act, claim_of, 
 
 def test_public_file_under_200_dh_is_paid_to_the_member(act, claim_of, judge):
     assert judge(claim_of(act("C", "2025-11-05", "80"), facility="public")).payee is Payee.MEMBER
-    assert judge(claim_of(act("C", "2025-11-05", "80"), act("NFS", "2025-11-05", "120"),
-                          facility="public")).payee is Payee.FACILITY
+    assert (
+        judge(
+            claim_of(
+                act("C", "2025-11-05", "80"), act("NFS", "2025-11-05", "120"), facility="public"
+            )
+        ).payee
+        is Payee.FACILITY
+    )
 
 
 def test_hospital_day_is_priced_by_facility_kind(act, claim_of, judge):
@@ -89,11 +98,18 @@ def test_hospital_day_is_priced_by_facility_kind(act, claim_of, judge):
 
 
 def test_private_room_is_excluded(act, claim_of, judge):
-    result = judge(claim_of(act("JH", "2025-09-22", "750", prior_approval_ref="PEC-3"),
-                            act("CHP", "2025-09-22", "500")))
+    result = judge(
+        claim_of(
+            act("JH", "2025-09-22", "750", prior_approval_ref="PEC-3"),
+            act("CHP", "2025-09-22", "500"),
+        )
+    )
     room = result.lines[1]
     assert (room.reason, room.reimbursed, room.patient_share) == (
-        Reason.EXCLUDED_ITEM, Money.zero(), dh(500))
+        Reason.EXCLUDED_ITEM,
+        Money.zero(),
+        dh(500),
+    )
     assert "chambre particulière" in room.message
     assert result.status is ClaimStatus.PARTIALLY_ACCEPTED
 
@@ -123,8 +139,9 @@ def test_the_same_act_twice_in_one_claim_is_a_duplicate(act, claim_of, judge):
 def test_duplicates_are_per_beneficiary_and_provider(act, claim_of, judge):
     key = LineKey("M2019004521", 0, "101234567", "C", act("C", "2025-03-04", "80").date)
     other_child = judge(claim_of(act("C", "2025-03-04", "80"), rank=1), history={key})
-    other_doctor = judge(claim_of(act("C", "2025-03-04", "80"), provider="109999999"),
-                         history={key})
+    other_doctor = judge(
+        claim_of(act("C", "2025-03-04", "80"), provider="109999999"), history={key}
+    )
     assert other_child.lines[0].status is LineStatus.ACCEPTED
     assert other_doctor.lines[0].status is LineStatus.ACCEPTED
 
@@ -137,7 +154,11 @@ def test_rejected_lines_are_not_kept_as_paid(act, claim_of, judge):
 def test_act_billed_under_the_tariff_has_the_billed_amount_as_base(act, claim_of, judge):
     line = judge(claim_of(act("CS", "2025-03-04", "120"))).lines[0]
     assert (line.tariff, line.base, line.reimbursed, line.patient_share) == (
-        dh(150), dh(120), dh(96), dh(24))
+        dh(150),
+        dh(120),
+        dh(96),
+        dh(24),
+    )
     assert line.notes == ()
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict
+
 from amo_shared.aggregates import AggregateStore
 from amo_shared.envelope import OutgoingEvent
 from amo_shared.events import DecisionReason, EligibilityDecided
-from pydantic import BaseModel, ConfigDict
 
 COLLECTION = "decisions"
 
@@ -35,13 +36,21 @@ class DecisionRecord(BaseModel):
     reasons: list[DecisionReason]
 
 
-def record_of(decided: EligibilityDecided, *, as_of: date, coverage_until: date | None) -> DecisionRecord:
+def record_of(
+    decided: EligibilityDecided, *, as_of: date, coverage_until: date | None
+) -> DecisionRecord:
     return DecisionRecord(
-        application_id=decided.application_id, submission=decided.submission,
-        outcome=decided.outcome, decided_at=decided.decided_at, as_of=as_of,
-        rules_version=decided.rules_version, coverage_start=decided.coverage_start,
-        coverage_until=coverage_until, covered_dependants=decided.covered_dependants,
-        reasons=decided.reasons)
+        application_id=decided.application_id,
+        submission=decided.submission,
+        outcome=decided.outcome,
+        decided_at=decided.decided_at,
+        as_of=as_of,
+        rules_version=decided.rules_version,
+        coverage_start=decided.coverage_start,
+        coverage_until=coverage_until,
+        covered_dependants=decided.covered_dependants,
+        reasons=decided.reasons,
+    )
 
 
 def decision_id(application_id: str, submission: int) -> str:
@@ -53,22 +62,28 @@ class DecisionRepository:
         self.store = store
 
     async def ensure_indexes(self) -> None:
-        await self.store.collection.create_index([("application_id", 1), ("submission", -1)])
+        # `latest` looks an application's decisions up and takes the highest submission.
+        await self.store.ensure_index([("application_id", 1), ("submission", -1)])
 
     async def exists(self, application_id: str, submission: int) -> bool:
         return await self.store.get(decision_id(application_id, submission)) is not None
 
     async def record(self, record: DecisionRecord, event: OutgoingEvent) -> bool:
         """Store the decision with its event; False when this submission was already decided."""
-        doc = {"_id": decision_id(record.application_id, record.submission),
-               **record.model_dump(mode="json")}
+        doc = {
+            "_id": decision_id(record.application_id, record.submission),
+            **record.model_dump(mode="json"),
+        }
         return await self.store.create(doc, events=[event])
 
     async def latest(self, application_id: str) -> DecisionRecord | None:
-        cursor = self.store.collection.find({"application_id": application_id})
-        docs = await cursor.sort("submission", -1).limit(1).to_list()
+        docs = await self.store.find(
+            {"application_id": application_id}, sort=[("submission", -1)], limit=1
+        )
         return from_document(docs[0]) if docs else None
 
 
 def from_document(doc: dict[str, Any]) -> DecisionRecord:
-    return DecisionRecord.model_validate({k: v for k, v in doc.items() if k in DecisionRecord.model_fields})
+    return DecisionRecord.model_validate(
+        {k: v for k, v in doc.items() if k in DecisionRecord.model_fields}
+    )

@@ -15,9 +15,10 @@ def add_months(start: date, months: int) -> date:
 
 
 def age_on(birth_date: date, on: date) -> int:
-    """Age in completed years on `on` (the birthday itself counts)."""
-    before_birthday = (on.month, on.day) < (birth_date.month, birth_date.day)
-    return on.year - birth_date.year - int(before_birthday)
+    """Age in completed years on `on` (the birthday itself counts, as `birthday` dates it: born
+    on 29 February, one is a year older on 28 February of a common year)."""
+    years = on.year - birth_date.year
+    return years - int(on < birthday(birth_date, years))
 
 
 def birthday(birth_date: date, age: int) -> date:

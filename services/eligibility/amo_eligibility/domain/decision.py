@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from amo_shared.events import ApplicantFacts, Category, DecisionReason
 from pydantic import BaseModel, ConfigDict
 
 from amo_eligibility.domain.dependants import DependantVerdict, judge_dependants
@@ -17,6 +16,7 @@ from amo_eligibility.domain.member_rules import (
 )
 from amo_eligibility.domain.reasons import Reason
 from amo_eligibility.domain.rules import RuleSet
+from amo_shared.events import ApplicantFacts, Category, DecisionReason
 
 
 class EligibilityDecision(BaseModel):
@@ -46,7 +46,9 @@ class EligibilityDecision(BaseModel):
         return [DecisionReason(**reason.model_dump()) for reason in every]
 
 
-def decide(facts: ApplicantFacts, ruleset: RuleSet, as_of: date, submitted_on: date) -> EligibilityDecision:
+def decide(
+    facts: ApplicantFacts, ruleset: RuleSet, as_of: date, submitted_on: date
+) -> EligibilityDecision:
     """Decide on `as_of` under `ruleset` (the version in force that day) for an application filed
     on `submitted_on`; coverage never starts before the filing."""
     if ruleset.effective_from > as_of:
@@ -65,7 +67,9 @@ def decide(facts: ApplicantFacts, ruleset: RuleSet, as_of: date, submitted_on: d
         rules_version=ruleset.version,
         decided_on=as_of,
         coverage_start=_coverage_start(case) if approved else None,
-        coverage_until=survivor_rights_until(case) if approved and facts.category is Category.WIDOW else None,
+        coverage_until=survivor_rights_until(case)
+        if approved and facts.category is Category.WIDOW
+        else None,
     )
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from amo_shared.events import Dependant, Relationship
 from pydantic import BaseModel, ConfigDict
 
 from amo_eligibility.domain.calendar import age_on
 from amo_eligibility.domain.reasons import Reason, word
 from amo_eligibility.domain.rules import DependantRules, RuleSet
+from amo_shared.events import Dependant, Relationship
 
 
 class DependantVerdict(BaseModel):
@@ -36,7 +36,9 @@ def child_age_limit(child: Dependant, rules: DependantRules) -> int | None:
     return max(limits)
 
 
-def judge_dependant(index: int, dependant: Dependant, ruleset: RuleSet, as_of: date) -> DependantVerdict:
+def judge_dependant(
+    index: int, dependant: Dependant, ruleset: RuleSet, as_of: date
+) -> DependantVerdict:
     name = f"{dependant.first_name} {dependant.last_name}"
     if dependant.relationship is Relationship.SPOUSE:
         reason = word(ruleset.messages, "dependant.spouse", name=name)
@@ -56,5 +58,7 @@ def judge_dependant(index: int, dependant: Dependant, ruleset: RuleSet, as_of: d
     return DependantVerdict(index=index, included=reason.passed, reason=reason)
 
 
-def judge_dependants(dependants: list[Dependant], ruleset: RuleSet, as_of: date) -> list[DependantVerdict]:
+def judge_dependants(
+    dependants: list[Dependant], ruleset: RuleSet, as_of: date
+) -> list[DependantVerdict]:
     return [judge_dependant(i, d, ruleset, as_of) for i, d in enumerate(dependants)]

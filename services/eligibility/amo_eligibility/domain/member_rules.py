@@ -10,11 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from amo_shared.events import ApplicantFacts, Category
-
 from amo_eligibility.domain.calendar import add_months
 from amo_eligibility.domain.reasons import Reason, word
 from amo_eligibility.domain.rules import RuleSet
+from amo_shared.events import ApplicantFacts, Category
 
 
 @dataclass(frozen=True)

@@ -83,13 +83,17 @@ class Reason(BaseModel):
 
 def catalogue_problems(messages: Mapping[str, Message]) -> list[str]:
     """What is wrong with a rule file's messages against the catalogue (empty when nothing)."""
-    problems = [f"{code}: no message for this reason code" for code in CATALOGUE if code not in messages]
+    problems = [
+        f"{code}: no message for this reason code" for code in CATALOGUE if code not in messages
+    ]
     problems += [f"{code}: unknown reason code" for code in messages if code not in CATALOGUE]
     for code, message in messages.items():
         allowed = CATALOGUE[code].placeholders if code in CATALOGUE else frozenset()
         unknown = message.placeholders() - allowed
         if code in CATALOGUE and unknown:
-            problems.append(f"{code}: unknown placeholder(s) {sorted(unknown)}, allowed {sorted(allowed)}")
+            problems.append(
+                f"{code}: unknown placeholder(s) {sorted(unknown)}, allowed {sorted(allowed)}"
+            )
     return problems
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from amo_shared.events import ApplicantFacts, Category, DocumentKind
 from pydantic import BaseModel, ConfigDict
 
 from amo_eligibility.domain.calendar import add_months, birthday
 from amo_eligibility.domain.dependants import child_age_limit, judge_dependants
 from amo_eligibility.domain.rules import RuleSet
+from amo_shared.events import ApplicantFacts, Category, DocumentKind
 
 
 class RenewalDue(BaseModel):
@@ -39,7 +39,9 @@ def _member_dues(facts: ApplicantFacts, ruleset: RuleSet, as_of: date) -> list[R
         dues.append(RenewalDue(subject=None, what=DocumentKind.RESIDENCE_CARD, due_date=due))
     yearly = add_months(as_of, every.pension_status_every_months)
     if facts.category is Category.RETIREE:
-        dues.append(RenewalDue(subject=None, what=DocumentKind.RETIREMENT_CERTIFICATE, due_date=yearly))
+        dues.append(
+            RenewalDue(subject=None, what=DocumentKind.RETIREMENT_CERTIFICATE, due_date=yearly)
+        )
     elif facts.category in (Category.WIDOW, Category.ORPHAN) and facts.survivor_pension:
         dues.append(RenewalDue(subject=None, what=DocumentKind.SURVIVOR_PENSION, due_date=yearly))
     elif facts.category is Category.WIDOW and facts.member_death_date is not None:
@@ -60,5 +62,7 @@ def _student_dues(facts: ApplicantFacts, ruleset: RuleSet, as_of: date) -> list[
             due = add_months(as_of, ruleset.revalidation.school_certificate_every_months)
         else:  # still under the child limit: the certificate is due when they pass it
             due = birthday(child.birth_date, rules.child_max_age + 1)
-        dues.append(RenewalDue(subject=verdict.index, what=DocumentKind.SCHOOL_CERTIFICATE, due_date=due))
+        dues.append(
+            RenewalDue(subject=verdict.index, what=DocumentKind.SCHOOL_CERTIFICATE, due_date=due)
+        )
     return dues

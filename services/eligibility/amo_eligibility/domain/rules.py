@@ -6,14 +6,13 @@ fields so a typo in a file fails at load instead of silently falling back to a d
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
-from amo_shared.dated import in_force, ordered
-from amo_shared.events import Category
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from amo_eligibility.domain.reasons import Message, catalogue_problems
+from amo_shared.dated import DatedBook
+from amo_shared.events import Category
 
 
 class Parameters(BaseModel):
@@ -90,16 +89,5 @@ class RuleSet(Parameters):
         return messages
 
 
-class RuleBook:
-    """Every rule version, ordered by date; `as_of` picks the one in force on a day."""
-
-    def __init__(self, rulesets: Iterable[RuleSet]) -> None:
-        self.rulesets: tuple[RuleSet, ...] = ordered(rulesets, "eligibility rules")
-
-    def as_of(self, day: date) -> RuleSet:
-        """The version in force on `day`: the latest whose `effective_from` is not after it."""
-        return in_force(self.rulesets, day, "eligibility rules")
-
-    @property
-    def versions(self) -> list[str]:
-        return [r.version for r in self.rulesets]
+# Every rule version, oldest first; `in_force(day)` is the one that applies on that day.
+RuleBook = DatedBook[RuleSet]

@@ -5,51 +5,73 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
-from amo_eligibility.adapters.repository import COLLECTION
-from amo_eligibility.app import create_app
-from amo_eligibility.handlers import GROUP
+from amo_eligibility.app import SERVICE, create_app
 from amo_eligibility.settings import Settings
 from amo_shared.envelope import new_event
-from amo_shared.events import (ApplicantFacts, Category, DocumentsVerified, DocumentVerdict,
-                               EligibilityDecided)
+from amo_shared.events import (
+    ApplicantFacts,
+    Category,
+    DocumentsVerified,
+    DocumentVerdict,
+    EligibilityDecided,
+)
 from amo_shared.topics import DOCUMENTS_VERIFIED, ELIGIBILITY_DECIDED
 
 FILED = datetime(2025, 3, 10, 11, 0, tzinfo=UTC)
 
 
 def settings(stack, database) -> Settings:
-    return Settings(kafka_bootstrap_servers=stack.kafka_bootstrap, mongo_url=stack.mongo_url,
-                    mongo_database=database, outbox_poll_seconds=0.2)
+    return Settings(
+        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        mongo_url=stack.mongo_url,
+        mongo_database=database,
+        outbox_poll_seconds=0.2,
+    )
 
 
 def verified(app_id: str, *, outcome="complete", submission=1, nationality="MA"):
     applicant = ApplicantFacts(
-        cnie="ZX998877", first_name="Amina", last_name="Alaoui", birth_date=date(1985, 4, 12),
-        nationality=nationality, category=Category.PUBLIC_EMPLOYEE,
-        recruitment_date=date(2024, 1, 15))
+        cnie="ZX998877",
+        first_name="Amina",
+        last_name="Alaoui",
+        birth_date=date(1985, 4, 12),
+        nationality=nationality,
+        category=Category.PUBLIC_EMPLOYEE,
+        recruitment_date=date(2024, 1, 15),
+    )
     payload = DocumentsVerified(
-        application_id=app_id, submission=submission, verified_at=FILED, outcome=outcome,
-        verdicts=[DocumentVerdict(kind="cnie", status="accepted")], applicant=applicant,
-        submitted_at=FILED)
+        application_id=app_id,
+        submission=submission,
+        verified_at=FILED,
+        outcome=outcome,
+        verdicts=[DocumentVerdict(kind="cnie", status="accepted")],
+        applicant=applicant,
+        submitted_at=FILED,
+    )
     return new_event(DOCUMENTS_VERIFIED, payload, source="documents", key=app_id)
 
 
 async def relayed(app, app_id: str, submission: int, wait):
-    decisions = app.state.runtime.db[COLLECTION]
+    decisions = app.state.decisions.store
 
     async def done():
-        doc = await decisions.find_one({"_id": f"{app_id}:{submission}"})
+        doc = await decisions.get(f"{app_id}:{submission}")
         return doc if doc and not doc["outbox_pending"] else None
 
     return await wait(done, f"decision {app_id}:{submission} relayed")
 
 
 async def decided_for(bus, app_id: str) -> list[EligibilityDecided]:
-    return [EligibilityDecided.model_validate_json(r.value)
-            for r in await bus.read(ELIGIBILITY_DECIDED) if r.key == app_id.encode()]
+    return [
+        EligibilityDecided.model_validate_json(r.value)
+        for r in await bus.read(ELIGIBILITY_DECIDED)
+        if r.key == app_id.encode()
+    ]
 
 
-async def test_a_complete_file_redelivered_or_replayed_is_decided_once(stack, bus, database, run_app, wait):
+async def test_a_complete_file_redelivered_or_replayed_is_decided_once(
+    stack, bus, database, run_app, wait
+):
     app_id = f"app-{uuid4().hex[:8]}"
     event = verified(app_id)
     app = create_app(settings(stack, database))
@@ -57,7 +79,7 @@ async def test_a_complete_file_redelivered_or_replayed_is_decided_once(stack, bu
         await bus.publish(event)
         await bus.publish(event)
         last = await bus.publish(event.model_copy(update={"id": str(uuid4())}))  # re-verified copy
-        await bus.wait_consumed(GROUP, last)
+        await bus.wait_consumed(SERVICE, last)
         await relayed(app, app_id, 1, wait)
         response = await client.get(f"/decisions/{app_id}")
     published = await decided_for(bus, app_id)
@@ -77,7 +99,7 @@ async def test_an_incomplete_file_is_not_decided(stack, bus, database, run_app):
     app_id = f"app-{uuid4().hex[:8]}"
     app = create_app(settings(stack, database))
     async with run_app(app) as client:
-        await bus.wait_consumed(GROUP, await bus.publish(verified(app_id, outcome="incomplete")))
+        await bus.wait_consumed(SERVICE, await bus.publish(verified(app_id, outcome="incomplete")))
         response = await client.get(f"/decisions/{app_id}")
     assert response.status_code == 404
     assert await decided_for(bus, app_id) == []
@@ -88,9 +110,11 @@ async def test_the_latest_submission_decision_is_shown(stack, bus, database, run
     app = create_app(settings(stack, database))
     async with run_app(app) as client:
         await bus.publish(verified(app_id, submission=1, nationality="FR"))
-        await bus.wait_consumed(GROUP, await bus.publish(verified(app_id, submission=2)))
+        await bus.wait_consumed(SERVICE, await bus.publish(verified(app_id, submission=2)))
         await relayed(app, app_id, 2, wait)
         response = await client.get(f"/decisions/{app_id}")
     assert (response.json()["submission"], response.json()["outcome"]) == (2, "approved")
     assert [(d.submission, d.outcome) for d in await decided_for(bus, app_id)] == [
-        (1, "rejected"), (2, "approved")]
+        (1, "rejected"),
+        (2, "approved"),
+    ]

@@ -7,11 +7,11 @@ from datetime import date
 from typing import Any
 
 import pytest
-from amo_shared.events import ApplicantFacts, Category, Dependant, Relationship
 from hypothesis import strategies as st
 
 from amo_eligibility.domain import RuleBook, RuleSet
 from amo_eligibility.ruleset import load_rulesets
+from amo_shared.events import ApplicantFacts, Category, Dependant, Relationship
 
 LAW_54_23 = date(2026, 7, 1)  # assumed date of the 2026.1 rule version
 
@@ -23,12 +23,12 @@ def book() -> RuleBook:
 
 @pytest.fixture(scope="session")
 def rules_2025(book: RuleBook) -> RuleSet:
-    return book.as_of(date(2025, 1, 1))
+    return book.in_force(date(2025, 1, 1))
 
 
 @pytest.fixture(scope="session")
 def rules_2026(book: RuleBook) -> RuleSet:
-    return book.as_of(LAW_54_23)
+    return book.in_force(LAW_54_23)
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,12 @@ def test_age_counts_completed_years() -> None:
     assert age_on(date(2003, 3, 1), date(2025, 2, 28)) == 21
     assert age_on(date(2003, 3, 1), date(2025, 3, 1)) == 22
     assert birthday(date(2004, 2, 29), 21) == date(2025, 2, 28)
+    # One day for both: the revalidation's due date and the dependant's age limit agree.
+    assert (
+        age_on(date(2004, 2, 29), date(2025, 2, 27)),
+        age_on(date(2004, 2, 29), date(2025, 2, 28)),
+    ) == (20, 21)
+    assert age_on(date(2004, 2, 29), date(2028, 2, 29)) == 24
 
 
 @given(st.dates(date(1900, 1, 1), date(2100, 1, 1)), st.integers(0, 120))

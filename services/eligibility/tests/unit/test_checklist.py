@@ -13,6 +13,9 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from amo_shared.checklist import (
     ChecklistFileError,
     checklist_as_of,
@@ -20,9 +23,8 @@ from amo_shared.checklist import (
     load_checklists,
     required_documents,
 )
-from amo_shared.events import ApplicantFacts, Category, Dependant, DocumentKind as K, Relationship
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from amo_shared.events import ApplicantFacts, Category, Dependant, Relationship
+from amo_shared.events import DocumentKind as K
 
 AS_OF = date(2025, 3, 1)
 PROOF_OF_CATEGORY = {
@@ -46,7 +48,9 @@ def expected(facts: ApplicantFacts) -> list[tuple[K, int | None]]:
             wanted.append((K.MARRIAGE_CERTIFICATE, i))
             continue
         wanted.append((K.BIRTH_CERTIFICATE, i))
-        wanted += [(K.SCHOOL_CERTIFICATE, i)] * person.student + [(K.DISABILITY_PROOF, i)] * person.disabled
+        wanted += [(K.SCHOOL_CERTIFICATE, i)] * person.student + [
+            (K.DISABILITY_PROOF, i)
+        ] * person.disabled
     return wanted
 
 
@@ -79,7 +83,9 @@ def test_every_category_nationality_and_dependant(
         student=student,
         disabled=disabled,
     )
-    facts = make_facts(category, nationality=nationality, survivor_pension=pension, dependants=[person])
+    facts = make_facts(
+        category, nationality=nationality, survivor_pension=pension, dependants=[person]
+    )
     assert listed(facts) == expected(facts)
 
 
@@ -107,7 +113,9 @@ def test_every_kind_has_a_french_label() -> None:
 
 @pytest.fixture
 def checklist_copy(tmp_path: Path) -> Path:
-    shutil.copy(Path(str(files("amo_shared") / "data" / "checklists" / "2025-01-01.yaml")), tmp_path)
+    shutil.copy(
+        Path(str(files("amo_shared") / "data" / "checklists" / "2025-01-01.yaml")), tmp_path
+    )
     return tmp_path
 
 

@@ -21,9 +21,9 @@ def test_a_later_rule_version_never_changes_a_decision_dated_before_it(
 ) -> None:
     facts = data.draw(any_facts)
     submitted = max(FIRST, as_of - delay)
-    only_first = RuleBook(book.rulesets[:1])
-    assert decide(facts, book.as_of(as_of), as_of, submitted) == decide(
-        facts, only_first.as_of(as_of), as_of, submitted
+    only_first = book.with_versions(book.history[:1])
+    assert decide(facts, book.in_force(as_of), as_of, submitted) == decide(
+        facts, only_first.in_force(as_of), as_of, submitted
     )
     # Any future version, whatever it says, changes nothing before its date either.
     start = data.draw(st.dates(as_of + timedelta(days=1), date(2035, 1, 1)))
@@ -31,19 +31,19 @@ def test_a_later_rule_version_never_changes_a_decision_dated_before_it(
         "child_max_age": data.draw(st.integers(0, 18)),
         "student_max_age": data.draw(st.integers(18, 40)),
     }
-    future = book.rulesets[-1].model_copy(
+    future = book.history[-1].model_copy(
         update={
             "version": "future",
             "effective_from": start,
-            "dependants": book.rulesets[-1].dependants.model_copy(update=tweak),
+            "dependants": book.history[-1].dependants.model_copy(update=tweak),
             "categories": frozenset(
-                data.draw(st.sets(st.sampled_from(sorted(book.rulesets[0].categories)), min_size=1))
+                data.draw(st.sets(st.sampled_from(sorted(book.history[0].categories)), min_size=1))
             ),
         }
     )
-    with_future = RuleBook([*book.rulesets[:1], future])
-    assert decide(facts, with_future.as_of(as_of), as_of, submitted) == decide(
-        facts, only_first.as_of(as_of), as_of, submitted
+    with_future = book.with_versions([*book.history[:1], future])
+    assert decide(facts, with_future.in_force(as_of), as_of, submitted) == decide(
+        facts, only_first.in_force(as_of), as_of, submitted
     )
 
 
@@ -54,7 +54,7 @@ def test_outcome_reasons_and_coverage_agree(
 ) -> None:
     facts = data.draw(any_facts)
     submitted = max(FIRST, as_of - delay)
-    decision = decide(facts, book.as_of(as_of), as_of, submitted)
+    decision = decide(facts, book.in_force(as_of), as_of, submitted)
     if decision.outcome == "rejected":
         assert decision.failed_reasons, "every rejection says which rule failed"
         assert decision.coverage_start is None
@@ -72,11 +72,15 @@ def test_outcome_reasons_and_coverage_agree(
 
 @settings(max_examples=200)
 @given(data=st.data(), as_of=decision_days)
-def test_dependants_never_change_the_members_outcome(any_facts, book: RuleBook, data, as_of: date) -> None:
+def test_dependants_never_change_the_members_outcome(
+    any_facts, book: RuleBook, data, as_of: date
+) -> None:
     facts = data.draw(any_facts)
     alone = facts.model_copy(update={"dependants": []})
-    ruleset = book.as_of(as_of)
-    assert decide(facts, ruleset, as_of, as_of).outcome == decide(alone, ruleset, as_of, as_of).outcome
+    ruleset = book.in_force(as_of)
+    assert (
+        decide(facts, ruleset, as_of, as_of).outcome == decide(alone, ruleset, as_of, as_of).outcome
+    )
 
 
 @settings(max_examples=200)
@@ -85,8 +89,8 @@ def test_law_54_23_never_excludes_a_dependant_the_2025_rules_include(
     any_facts, book: RuleBook, data, as_of: date
 ) -> None:
     facts = data.draw(any_facts)
-    before = decide(facts, book.rulesets[0], as_of, as_of).dependants
-    after = decide(facts, book.as_of(as_of), as_of, as_of).dependants
+    before = decide(facts, book.history[0], as_of, as_of).dependants
+    after = decide(facts, book.in_force(as_of), as_of, as_of).dependants
     assert all(a.included for b, a in zip(before, after, strict=True) if b.included)
 
 
@@ -96,6 +100,6 @@ def test_revalidation_is_about_this_family_and_in_date_order(
     any_facts, book: RuleBook, data, as_of: date
 ) -> None:
     facts = data.draw(any_facts)
-    dues = revalidation_schedule(facts, book.as_of(as_of), as_of)
+    dues = revalidation_schedule(facts, book.in_force(as_of), as_of)
     assert [d.due_date for d in dues] == sorted(d.due_date for d in dues)
     assert all(d.subject is None or 0 <= d.subject < len(facts.dependants) for d in dues)

@@ -30,7 +30,9 @@ def test_every_example_is_explained_with_reasons_version_and_checklist(case: Pat
 
 
 def test_the_examples_cover_every_category() -> None:
-    categories = {json.loads(case.read_text(encoding="utf-8"))["applicant"]["category"] for case in EXAMPLES}
+    categories = {
+        json.loads(case.read_text(encoding="utf-8"))["applicant"]["category"] for case in EXAMPLES
+    }
     assert categories == {
         "public_employee",
         "independent_worker",
@@ -51,7 +53,7 @@ def test_as_of_applies_the_rules_in_force_that_day() -> None:
 def test_a_date_before_any_rules_is_refused_plainly() -> None:
     result = runner.invoke(app, [str(EXAMPLES[0]), "--as-of", "2020-01-01"])
     assert result.exit_code == 1
-    assert "no eligibility rules in force" in result.output
+    assert "no eligibility rule in force on 2020-01-01" in result.output
 
 
 def test_a_bad_date_is_a_usage_error() -> None:

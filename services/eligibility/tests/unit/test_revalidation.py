@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from amo_shared.events import Category, DocumentKind
-
 from amo_eligibility.domain import RenewalDue, revalidation_schedule
+from amo_shared.events import Category, DocumentKind
 
 AS_OF = date(2025, 3, 12)
 
@@ -28,13 +27,20 @@ def test_a_young_student_owes_the_certificate_when_passing_the_child_limit(
     assert due.due_date == date(2027, 9, 30)  # 22nd birthday: no longer "at most 21"
 
 
-def test_excluded_and_disabled_children_owe_no_school_certificate(make_facts, child, rules_2025) -> None:
-    kids = [child(date(1990, 1, 1), student=True), child(date(2000, 1, 1), student=True, disabled=True)]
+def test_excluded_and_disabled_children_owe_no_school_certificate(
+    make_facts, child, rules_2025
+) -> None:
+    kids = [
+        child(date(1990, 1, 1), student=True),
+        child(date(2000, 1, 1), student=True, disabled=True),
+    ]
     assert revalidation_schedule(make_facts(dependants=kids), rules_2025, AS_OF) == []
 
 
 def test_a_foreigner_renews_the_residence_card_on_its_expiry(make_facts, rules_2025) -> None:
-    facts = make_facts(nationality="TN", residence_permit="RS1", residence_permit_expiry=date(2026, 1, 31))
+    facts = make_facts(
+        nationality="TN", residence_permit="RS1", residence_permit_expiry=date(2026, 1, 31)
+    )
     assert revalidation_schedule(facts, rules_2025, AS_OF) == [
         RenewalDue(subject=None, what=DocumentKind.RESIDENCE_CARD, due_date=date(2026, 1, 31))
     ]
@@ -49,7 +55,9 @@ def test_pensioners_prove_their_pension_yearly(make_facts, rules_2025) -> None:
     assert revalidation_schedule(orphan, rules_2025, AS_OF)[0].due_date == date(2026, 3, 12)
 
 
-def test_a_widow_without_pension_must_prove_one_before_her_rights_end(make_facts, rules_2025) -> None:
+def test_a_widow_without_pension_must_prove_one_before_her_rights_end(
+    make_facts, rules_2025
+) -> None:
     widow = make_facts(Category.WIDOW, member_death_date=date(2024, 6, 1), survivor_pension=False)
     assert revalidation_schedule(widow, rules_2025, AS_OF) == [
         RenewalDue(subject=None, what=DocumentKind.SURVIVOR_PENSION, due_date=date(2026, 6, 1))

@@ -16,8 +16,8 @@ FIRST = "2025-01-01.yaml"
 
 def test_the_shipped_versions(book: RuleBook) -> None:
     assert book.versions == ["2025.1", "2026.1"]
-    assert [r.dependants.student_max_age for r in book.rulesets] == [26, 30]
-    assert set(book.rulesets[0].messages) == set(CATALOGUE)
+    assert [r.dependants.student_max_age for r in book.history] == [26, 30]
+    assert set(book.history[0].messages) == set(CATALOGUE)
 
 
 @pytest.mark.parametrize(
@@ -29,13 +29,13 @@ def test_the_shipped_versions(book: RuleBook) -> None:
         (date(2040, 1, 1), "2026.1"),
     ],
 )
-def test_as_of_picks_the_version_in_force(book: RuleBook, day: date, version: str) -> None:
-    assert book.as_of(day).version == version
+def test_in_force_picks_the_version_of_the_day(book: RuleBook, day: date, version: str) -> None:
+    assert book.in_force(day).version == version
 
 
 def test_no_rules_before_the_first_version(book: RuleBook) -> None:
     with pytest.raises(LookupError, match="2025-01-01"):
-        book.as_of(date(2024, 12, 31))
+        book.in_force(date(2024, 12, 31))
 
 
 @pytest.fixture
@@ -53,12 +53,20 @@ def edit(folder: Path, old: str, new: str, name: str = FIRST) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "field"),
     [
-        ("waiting_period_months: 3", "waiting_period_months: three", "public_employee.waiting_period_months"),
+        (
+            "waiting_period_months: 3",
+            "waiting_period_months: three",
+            "public_employee.waiting_period_months",
+        ),
         ("  child_max_age: 21\n", "", "dependants.child_max_age"),
         ("student_max_age: 26", "student_max_agee: 26", "dependants.student_max_agee"),
         ("student_max_age: 26", "student_max_age: 18", "dependants"),
         ("  - orphan\n", "  - orphans\n", "categories"),
-        ("  pension_number.missing:", "  pension_number.absent:", "pension_number.missing: no message"),
+        (
+            "  pension_number.missing:",
+            "  pension_number.absent:",
+            "pension_number.missing: no message",
+        ),
         (
             "droits maintenus {months}",
             "droits maintenus {weeks}",
@@ -91,11 +99,16 @@ def test_the_file_name_must_be_its_effective_date(rules_copy: Path) -> None:
 
 def test_two_files_with_the_same_version_are_refused(rules_copy: Path) -> None:
     shutil.copy(rules_copy / FIRST, rules_copy / "2026-01-01.yaml")
-    edit(rules_copy, "effective_from: 2025-01-01", "effective_from: 2026-01-01", name="2026-01-01.yaml")
+    edit(
+        rules_copy,
+        "effective_from: 2025-01-01",
+        "effective_from: 2026-01-01",
+        name="2026-01-01.yaml",
+    )
     with pytest.raises(RuleFileError, match="same version"):
         load_rulesets(rules_copy)
 
 
 def test_an_empty_rules_directory_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(RuleFileError, match="no rule file"):
+    with pytest.raises(RuleFileError, match="no eligibility rule file"):
         load_rulesets(tmp_path)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from amo_shared.events import Category, DecisionReason
 
 from amo_eligibility.domain import decide
+from amo_shared.events import Category, DecisionReason
 
 AS_OF = date(2025, 3, 12)
 FILED = date(2025, 3, 10)
@@ -17,7 +17,9 @@ def codes(decision) -> list[str]:  # type: ignore[no-untyped-def]
     return [reason.code for reason in decision.reasons]
 
 
-def test_a_moroccan_liberal_professional_is_approved_from_the_filing(make_facts, rules_2025) -> None:
+def test_a_moroccan_liberal_professional_is_approved_from_the_filing(
+    make_facts, rules_2025
+) -> None:
     decision = decide(make_facts(Category.LIBERAL_PROFESSION), rules_2025, AS_OF, FILED)
     assert decision.outcome == "approved"
     assert codes(decision) == ["nationality.national", "category.accepted"]
@@ -30,8 +32,12 @@ def test_an_independent_worker_is_approved(make_facts, rules_2025) -> None:
     assert decision.approved
 
 
-def test_a_foreigner_with_a_permit_valid_on_the_decision_date_is_approved(make_facts, rules_2025) -> None:
-    facts = make_facts(nationality="FR", cnie=None, residence_permit="RS1", residence_permit_expiry=AS_OF)
+def test_a_foreigner_with_a_permit_valid_on_the_decision_date_is_approved(
+    make_facts, rules_2025
+) -> None:
+    facts = make_facts(
+        nationality="FR", cnie=None, residence_permit="RS1", residence_permit_expiry=AS_OF
+    )
     decision = decide(facts, rules_2025, AS_OF, FILED)
     assert decision.approved
     assert decision.reasons[0].code == "nationality.permit_valid"
@@ -39,7 +45,9 @@ def test_a_foreigner_with_a_permit_valid_on_the_decision_date_is_approved(make_f
 
 
 def test_a_foreigner_whose_permit_expired_is_rejected(make_facts, rules_2025) -> None:
-    facts = make_facts(nationality="FR", residence_permit="RS1", residence_permit_expiry=date(2025, 3, 11))
+    facts = make_facts(
+        nationality="FR", residence_permit="RS1", residence_permit_expiry=date(2025, 3, 11)
+    )
     decision = decide(facts, rules_2025, AS_OF, FILED)
     assert decision.outcome == "rejected"
     assert [r.code for r in decision.failed_reasons] == ["nationality.permit_expired"]
@@ -51,7 +59,9 @@ def test_a_foreigner_without_a_permit_is_rejected(make_facts, rules_2025) -> Non
     assert [r.code for r in decision.failed_reasons] == ["nationality.permit_missing"]
 
 
-def test_a_recruit_of_one_month_is_covered_three_months_after_recruitment(make_facts, rules_2025) -> None:
+def test_a_recruit_of_one_month_is_covered_three_months_after_recruitment(
+    make_facts, rules_2025
+) -> None:
     facts = make_facts(Category.PUBLIC_EMPLOYEE, recruitment_date=date(2025, 2, 12))
     decision = decide(facts, rules_2025, AS_OF, FILED)
     assert decision.approved, "the waiting period delays coverage, it never refuses"
@@ -59,8 +69,12 @@ def test_a_recruit_of_one_month_is_covered_three_months_after_recruitment(make_f
     assert "waiting_period.applies" in codes(decision)
 
 
-def test_the_waiting_period_is_waived_for_a_recruit_from_another_amo_scheme(make_facts, rules_2025) -> None:
-    facts = make_facts(Category.PUBLIC_EMPLOYEE, recruitment_date=date(2025, 2, 12), previous_scheme="CNSS")
+def test_the_waiting_period_is_waived_for_a_recruit_from_another_amo_scheme(
+    make_facts, rules_2025
+) -> None:
+    facts = make_facts(
+        Category.PUBLIC_EMPLOYEE, recruitment_date=date(2025, 2, 12), previous_scheme="CNSS"
+    )
     decision = decide(facts, rules_2025, AS_OF, FILED)
     assert decision.coverage_start == FILED
     assert "waiting_period.waived" in codes(decision)
@@ -102,7 +116,9 @@ def test_a_widow_with_a_survivor_pension_is_approved_for_good(make_facts, rules_
     [(date(2023, 3, 12), True), (date(2023, 3, 11), False), (date(2023, 2, 12), False)],
     ids=["exactly-24-months", "24-months-and-a-day", "25-months"],
 )
-def test_a_widow_without_pension_keeps_rights_24_months(make_facts, rules_2025, death, approved) -> None:
+def test_a_widow_without_pension_keeps_rights_24_months(
+    make_facts, rules_2025, death, approved
+) -> None:
     facts = make_facts(Category.WIDOW, member_death_date=death, survivor_pension=False)
     decision = decide(facts, rules_2025, AS_OF, FILED)
     assert decision.approved is approved
@@ -113,7 +129,9 @@ def test_a_widow_without_pension_keeps_rights_24_months(make_facts, rules_2025, 
 
 
 def test_an_orphan_needs_a_survivor_pension(make_facts, rules_2025) -> None:
-    with_pension = decide(make_facts(Category.ORPHAN, survivor_pension=True), rules_2025, AS_OF, FILED)
+    with_pension = decide(
+        make_facts(Category.ORPHAN, survivor_pension=True), rules_2025, AS_OF, FILED
+    )
     without = decide(make_facts(Category.ORPHAN, survivor_pension=None), rules_2025, AS_OF, FILED)
     assert with_pension.approved
     assert [r.code for r in without.failed_reasons] == ["orphan.pension_missing"]
@@ -126,7 +144,9 @@ def test_reasons_convert_to_the_contract_with_both_languages(make_facts, child, 
     assert reasons[-1].code == "dependant.over_age" and reasons[-1].passed is False
 
 
-def test_decide_refuses_rules_not_yet_in_force_and_a_decision_before_filing(make_facts, rules_2026) -> None:
+def test_decide_refuses_rules_not_yet_in_force_and_a_decision_before_filing(
+    make_facts, rules_2026
+) -> None:
     with pytest.raises(ValueError, match="after the decision date"):
         decide(make_facts(), rules_2026, AS_OF, FILED)
     with pytest.raises(ValueError, match="cannot precede"):

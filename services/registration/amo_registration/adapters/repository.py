@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from amo_registration.domain import Application
 from amo_shared.aggregates import AggregateStore, Change
 from amo_shared.envelope import OutgoingEvent
-
-from amo_registration.domain import Application
 
 COLLECTION = "applications"
 

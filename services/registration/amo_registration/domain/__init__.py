@@ -19,7 +19,18 @@ from amo_registration.domain.steps import (
 from amo_registration.domain.validation import InvalidApplication, validate_facts
 
 __all__ = [
-    "Application", "Card", "Contact", "InvalidApplication", "Reasons", "Status", "StepOutOfPlace",
-    "TimelineEntry", "create", "record_card_issued", "record_documents_verified",
-    "record_eligibility_decided", "submit", "validate_facts",
+    "Application",
+    "Card",
+    "Contact",
+    "InvalidApplication",
+    "Reasons",
+    "Status",
+    "StepOutOfPlace",
+    "TimelineEntry",
+    "create",
+    "record_card_issued",
+    "record_documents_verified",
+    "record_eligibility_decided",
+    "submit",
+    "validate_facts",
 ]

@@ -11,10 +11,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
-from amo_shared.events import ApplicantFacts, DocumentKind
 from pydantic import BaseModel, Field
 
 from amo_registration.domain.validation import validate_facts
+from amo_shared.events import ApplicantFacts, DocumentKind
 
 
 class Status(StrEnum):
@@ -104,8 +104,14 @@ class Application(BaseModel):
         return self.status in UPLOADS_OPEN
 
 
-def create(facts: ApplicantFacts, contact: Contact, now: datetime, *, token_sha256: str,
-           application_id: str | None = None) -> Application:
+def create(
+    facts: ApplicantFacts,
+    contact: Contact,
+    now: datetime,
+    *,
+    token_sha256: str,
+    application_id: str | None = None,
+) -> Application:
     """A new draft; raises InvalidApplication when a fact the rules need is missing."""
     validate_facts(facts)
     return Application(

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from amo_shared.events import CardIssued, DocumentsVerified, EligibilityDecided
-
 from amo_registration.domain.application import (
     PROGRESS,
     REFUSALS,
@@ -18,6 +16,7 @@ from amo_registration.domain.application import (
     Status,
     TimelineEntry,
 )
+from amo_shared.events import CardIssued, DocumentsVerified, EligibilityDecided
 
 
 class StepOutOfPlace(ValueError):
@@ -52,8 +51,12 @@ def record_card_issued(app: Application, event: CardIssued, event_id: str) -> bo
     if _seen(app, event_id):
         return False
     # card.issued carries no submission: a card is issued for the application as it stands.
-    app.card = Card(member_number=event.member_number, valid_from=event.valid_from,
-                    valid_until=event.valid_until, status=event.status)
+    app.card = Card(
+        member_number=event.member_number,
+        valid_from=event.valid_from,
+        valid_until=event.valid_until,
+        status=event.status,
+    )
     return _record(app, Status.CARD_ISSUED, event.issued_at, event_id, app.submission, None)
 
 
@@ -61,16 +64,27 @@ def _seen(app: Application, event_id: str) -> bool:
     return any(entry.event_id == event_id for entry in app.timeline)
 
 
-def _record(app: Application, status: Status, at: datetime, event_id: str, submission: int,
-            reasons: Reasons | None) -> bool:
+def _record(
+    app: Application,
+    status: Status,
+    at: datetime,
+    event_id: str,
+    submission: int,
+    reasons: Reasons | None,
+) -> bool:
     """Add the step to the timeline; move the status only forward, within the current submission."""
     if _seen(app, event_id):
         return False
     if submission > app.submission or submission < 1:
-        raise StepOutOfPlace(f"step {status.value} for submission {submission}, "
-                             f"the application is at submission {app.submission}")
-    app.timeline.append(TimelineEntry(status=status, at=at, event_id=event_id,
-                                      submission=submission, reasons=reasons))
+        raise StepOutOfPlace(
+            f"step {status.value} for submission {submission}, "
+            f"the application is at submission {app.submission}"
+        )
+    app.timeline.append(
+        TimelineEntry(
+            status=status, at=at, event_id=event_id, submission=submission, reasons=reasons
+        )
+    )
     if submission == app.submission and PROGRESS[status] > PROGRESS[app.status]:
         app.status = status
         app.refusal = (reasons or Reasons()) if status in REFUSALS else None

@@ -6,7 +6,8 @@ from amo_shared.events import ApplicantFacts, Category
 
 MOROCCAN = "MA"
 
-# The facts each category's rules need (DOMAIN.md: waiting period, pension, survivor's rights).
+# The facts each category's rules need (docs/domain.md#eligibility: waiting period, pension,
+# survivor's rights).
 CATEGORY_FACTS: dict[Category, tuple[str, ...]] = {
     Category.PUBLIC_EMPLOYEE: ("recruitment_date",),
     Category.RETIREE: ("pension_fund", "pension_number"),
@@ -30,7 +31,9 @@ def validate_facts(facts: ApplicantFacts) -> None:
         # Foreigners are identified by their residence card, not a CNIE.
         for name in ("residence_permit", "residence_permit_expiry"):
             if _blank(getattr(facts, name)):
-                raise InvalidApplication(name, "required for applicants who are not Moroccan nationals")
+                raise InvalidApplication(
+                    name, "required for applicants who are not Moroccan nationals"
+                )
     elif _blank(facts.cnie):
         raise InvalidApplication("cnie", "required for Moroccan nationals")
     for name in CATEGORY_FACTS.get(facts.category, ()):

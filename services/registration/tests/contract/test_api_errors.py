@@ -9,9 +9,15 @@ import pytest
 from amo_registration.app import create_app
 from amo_registration.settings import Settings
 
-APPLICANT = {"cnie": "ZQ987654", "first_name": "Amina", "last_name": "Alaoui",
-             "birth_date": "1990-01-01", "nationality": "MA", "category": "public_employee",
-             "recruitment_date": "2025-09-01"}
+APPLICANT = {
+    "cnie": "ZQ987654",
+    "first_name": "Amina",
+    "last_name": "Alaoui",
+    "birth_date": "1990-01-01",
+    "nationality": "MA",
+    "category": "public_employee",
+    "recruitment_date": "2025-09-01",
+}
 
 
 @pytest.fixture
@@ -23,17 +29,21 @@ async def client():
         yield c
 
 
-@pytest.mark.parametrize("changes,field", [
-    ({"recruitment_date": None}, "recruitment_date"),
-    ({"category": "retiree", "pension_fund": "CMR"}, "pension_number"),
-    ({"category": "widow", "member_death_date": "2025-01-01"}, "survivor_pension"),
-    ({"nationality": "FR", "cnie": None}, "residence_permit"),
-    ({"cnie": None}, "cnie"),
-])
+@pytest.mark.parametrize(
+    "changes,field",
+    [
+        ({"recruitment_date": None}, "recruitment_date"),
+        ({"category": "retiree", "pension_fund": "CMR"}, "pension_number"),
+        ({"category": "widow", "member_death_date": "2025-01-01"}, "survivor_pension"),
+        ({"nationality": "FR", "cnie": None}, "residence_permit"),
+        ({"cnie": None}, "cnie"),
+    ],
+)
 async def test_domain_errors_name_the_field(client, changes, field):
     applicant = {k: v for k, v in (APPLICANT | changes).items() if v is not None}
-    response = await client.post("/applications", json={"applicant": applicant, "email": "a@b.ma",
-                                                         "phone": "0612345678"})
+    response = await client.post(
+        "/applications", json={"applicant": applicant, "email": "a@b.ma", "phone": "0612345678"}
+    )
     assert response.status_code == 422
     (error,) = response.json()["detail"]
     assert error["loc"] == ["body", field] and error["type"] == "value_error" and error["msg"]
@@ -41,9 +51,12 @@ async def test_domain_errors_name_the_field(client, changes, field):
 
 async def test_schema_errors_do_not_echo_the_input(client):
     applicant = APPLICANT | {"birth_date": "ZQ987654", "category": "ZQ987654"}
-    response = await client.post("/applications", json={"applicant": applicant, "email": "a@b.ma",
-                                                         "phone": "0612345678"})
+    response = await client.post(
+        "/applications", json={"applicant": applicant, "email": "a@b.ma", "phone": "0612345678"}
+    )
     assert response.status_code == 422
     assert "ZQ987654" not in response.text
     assert {tuple(e["loc"]) for e in response.json()["detail"]} == {
-        ("body", "applicant", "birth_date"), ("body", "applicant", "category")}
+        ("body", "applicant", "birth_date"),
+        ("body", "applicant", "category"),
+    }

@@ -22,22 +22,30 @@ def database() -> str:
 @pytest.fixture
 async def registration(stack, database):
     """The app with its lifespan started (broker, relay) and the version guard active."""
-    settings = Settings(kafka_bootstrap_servers=stack.kafka_bootstrap, mongo_url=stack.mongo_url,
-                        mongo_database=database, log_json=False, outbox_poll_seconds=0.2)
+    settings = Settings(
+        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        mongo_url=stack.mongo_url,
+        mongo_database=database,
+        log_json=False,
+        outbox_poll_seconds=0.2,
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         await stack.harden()
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://registration") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://registration"
+        ) as client:
             client.app = app
             yield client
 
 
 async def outbox_drained(runtime, collection: str = "applications", limit: float = 60) -> None:
     """Wait until the relay has published and removed every pending event (a deadlock guard)."""
+
     async def drained():
         while await runtime.db[collection].find_one({"outbox_pending": True}) is not None:
             await asyncio.sleep(0.05)
+
     await asyncio.wait_for(drained(), timeout=limit)
 
 
@@ -46,8 +54,13 @@ def published(stack):
     async def read(topic: str, key: str | None = None) -> list:
         """Every record of `topic` up to its current end (optionally only `key`'s), in order."""
         # No group: every partition is ours, and no committed offset is touched.
-        consumer = AIOKafkaConsumer(topic, bootstrap_servers=stack.kafka_bootstrap, group_id=None,
-                                    enable_auto_commit=False, auto_offset_reset="earliest")
+        consumer = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=stack.kafka_bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
         await consumer.start()
         try:
             await asyncio.wait_for(_assigned(consumer), timeout=30)

@@ -5,22 +5,27 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+from amo_registration.domain import record_documents_verified
+from amo_registration.handlers import step_handler
 from amo_shared.envelope import IncomingEvent, new_event, read_event
 from amo_shared.events import EVENT_TYPES, ApplicationSubmitted, DocumentsVerified, DocumentVerdict
 from amo_shared.topics import APPLICATION_SUBMITTED, DOCUMENTS_VERIFIED
 
-from amo_registration.adapters.repository import COLLECTION, ApplicationRepository
-from amo_registration.domain import record_documents_verified
-from amo_registration.handlers import step_handler
-
-APPLICANT = {"cnie": "AB123456", "first_name": "Amina", "last_name": "Alaoui",
-             "birth_date": "1990-01-01", "nationality": "MA", "category": "public_employee",
-             "recruitment_date": "2025-09-01"}
+APPLICANT = {
+    "cnie": "AB123456",
+    "first_name": "Amina",
+    "last_name": "Alaoui",
+    "birth_date": "1990-01-01",
+    "nationality": "MA",
+    "category": "public_employee",
+    "recruitment_date": "2025-09-01",
+}
 
 
 async def new_application(client) -> tuple[str, dict]:
-    response = await client.post("/applications", json={"applicant": APPLICANT, "email": "a@b.ma",
-                                                         "phone": "0612345678"})
+    response = await client.post(
+        "/applications", json={"applicant": APPLICANT, "email": "a@b.ma", "phone": "0612345678"}
+    )
     assert response.status_code == 201, response.text
     created = response.json()
     return created["id"], {"Authorization": f"Bearer {created['token']}"}
@@ -28,16 +33,20 @@ async def new_application(client) -> tuple[str, dict]:
 
 def incomplete_verdict(app_id: str, submission: int) -> IncomingEvent:
     payload = DocumentsVerified(
-        application_id=app_id, submission=submission, verified_at=datetime.now(UTC),
-        outcome="incomplete", verdicts=[DocumentVerdict(kind="work_certificate", status="missing")],
-        applicant=APPLICANT, submitted_at=datetime.now(UTC))
+        application_id=app_id,
+        submission=submission,
+        verified_at=datetime.now(UTC),
+        outcome="incomplete",
+        verdicts=[DocumentVerdict(kind="work_certificate", status="missing")],
+        applicant=APPLICANT,
+        submitted_at=datetime.now(UTC),
+    )
     event = new_event(DOCUMENTS_VERIFIED, payload, source="documents", key=app_id)
     return read_event(event.headers(), event.payload.encode(), DocumentsVerified)
 
 
 def handler(client):
-    repo = ApplicationRepository(client.app.state.runtime.store(COLLECTION))
-    return step_handler(repo, record_documents_verified)
+    return step_handler(client.app.state.applications, record_documents_verified)
 
 
 async def test_create_submit_and_exactly_one_event_on_kafka(registration, published, outbox):
@@ -45,10 +54,14 @@ async def test_create_submit_and_exactly_one_event_on_kafka(registration, publis
     view = (await registration.get(f"/applications/{app_id}", headers=auth)).json()
     assert view["status"] == "draft" and view["cnie"] == "AB****56" and "AB123456" not in str(view)
     for headers in ({}, {"Authorization": "Bearer wrong"}):
-        assert (await registration.get(f"/applications/{app_id}", headers=headers)).status_code == 404
+        assert (
+            await registration.get(f"/applications/{app_id}", headers=headers)
+        ).status_code == 404
     assert (await registration.get("/applications/unknown", headers=auth)).status_code == 404
     assert (await registration.get(f"/applications/{app_id}/access", headers=auth)).json() == {
-        "status": "draft", "uploads_open": True}
+        "status": "draft",
+        "uploads_open": True,
+    }
 
     first = await registration.post(f"/applications/{app_id}/submit", headers=auth)
     second = await registration.post(f"/applications/{app_id}/submit", headers=auth)
@@ -63,14 +76,15 @@ async def test_create_submit_and_exactly_one_event_on_kafka(registration, publis
     assert headers["ce_subject"] == app_id and headers["ce_source"] == "registration"
     event = read_event(headers, records[0].value, ApplicationSubmitted)
     assert event.payload.submission == 1 and event.payload.applicant.cnie == "AB123456"
-    stored = await registration.app.state.runtime.db[COLLECTION].find_one({"_id": app_id})
+    stored = await registration.app.state.applications.store.get(app_id)
     assert auth["Authorization"].split()[1] not in str(stored)  # only the token's digest is kept
 
 
 async def test_ten_racing_submits_publish_one_event(registration, published, outbox):
     app_id, auth = await new_application(registration)
-    responses = await asyncio.gather(*(registration.post(f"/applications/{app_id}/submit", headers=auth)
-                                       for _ in range(10)))
+    responses = await asyncio.gather(
+        *(registration.post(f"/applications/{app_id}/submit", headers=auth) for _ in range(10))
+    )
     assert {r.status_code for r in responses} == {202}
     await outbox(registration.app.state.runtime)
     assert len(await published(APPLICATION_SUBMITTED, key=app_id)) == 1
@@ -84,7 +98,8 @@ async def test_a_resubmission_racing_a_late_verdict_keeps_both(registration, pub
     late = incomplete_verdict(app_id, 1)  # a second verdict on the first filing, in flight
 
     resubmitted, _ = await asyncio.gather(
-        registration.post(f"/applications/{app_id}/submit", headers=auth), handle(late))
+        registration.post(f"/applications/{app_id}/submit", headers=auth), handle(late)
+    )
     assert resubmitted.status_code == 202
     view = (await registration.get(f"/applications/{app_id}", headers=auth)).json()
     assert (view["status"], view["submission"]) == ("submitted", 2)
@@ -119,4 +134,7 @@ async def test_relay_racing_new_events_publishes_each_once(registration, publish
     await outbox(runtime)
     for app_id, _ in apps:
         records = await published(APPLICATION_SUBMITTED, key=app_id)
-        assert [ApplicationSubmitted.model_validate_json(r.value).submission for r in records] == [1, 2]
+        assert [ApplicationSubmitted.model_validate_json(r.value).submission for r in records] == [
+            1,
+            2,
+        ]

@@ -6,14 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import permutations
 
 import pytest
-from amo_shared.events import (
-    ApplicantFacts,
-    CardIssued,
-    DecisionReason,
-    DocumentsVerified,
-    DocumentVerdict,
-    EligibilityDecided,
-)
 
 from amo_registration.domain import (
     Contact,
@@ -25,11 +17,25 @@ from amo_registration.domain import (
     record_eligibility_decided,
     submit,
 )
+from amo_shared.events import (
+    ApplicantFacts,
+    CardIssued,
+    DecisionReason,
+    DocumentsVerified,
+    DocumentVerdict,
+    EligibilityDecided,
+)
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-FACTS = ApplicantFacts(cnie="AB123456", first_name="Amina", last_name="Alaoui",
-                       birth_date=date(1990, 1, 1), nationality="MA", category="public_employee",
-                       recruitment_date=date(2025, 9, 1))
+FACTS = ApplicantFacts(
+    cnie="AB123456",
+    first_name="Amina",
+    last_name="Alaoui",
+    birth_date=date(1990, 1, 1),
+    nationality="MA",
+    category="public_employee",
+    recruitment_date=date(2025, 9, 1),
+)
 
 
 def draft():
@@ -45,27 +51,49 @@ def submitted():
 def verified(app, complete=True, submission=None):
     verdicts = [DocumentVerdict(kind="cnie", status="accepted")]
     if not complete:
-        verdicts += [DocumentVerdict(kind="work_certificate", status="missing", reason="absent"),
-                     DocumentVerdict(kind="cnie", status="refused", reason="expired")]
-    return DocumentsVerified(application_id=app.id, submission=submission or app.submission,
-                             verified_at=T0 + timedelta(hours=1),
-                             outcome="complete" if complete else "incomplete",
-                             verdicts=verdicts, applicant=FACTS, submitted_at=T0)
+        verdicts += [
+            DocumentVerdict(kind="work_certificate", status="missing", reason="absent"),
+            DocumentVerdict(kind="cnie", status="refused", reason="expired"),
+        ]
+    return DocumentsVerified(
+        application_id=app.id,
+        submission=submission or app.submission,
+        verified_at=T0 + timedelta(hours=1),
+        outcome="complete" if complete else "incomplete",
+        verdicts=verdicts,
+        applicant=FACTS,
+        submitted_at=T0,
+    )
 
 
 def decided(app, approved=True, submission=None):
-    reasons = [DecisionReason(code="category", passed=True, message_fr="ok", message_ar="ok"),
-               DecisionReason(code="waiting", passed=approved, message_fr="attente", message_ar="انتظار")]
-    return EligibilityDecided(application_id=app.id, submission=submission or app.submission,
-                              decided_at=T0 + timedelta(hours=2),
-                              outcome="approved" if approved else "rejected", reasons=reasons,
-                              rules_version="2026-01", applicant=FACTS)
+    reasons = [
+        DecisionReason(code="category", passed=True, message_fr="ok", message_ar="ok"),
+        DecisionReason(code="waiting", passed=approved, message_fr="attente", message_ar="انتظار"),
+    ]
+    return EligibilityDecided(
+        application_id=app.id,
+        submission=submission or app.submission,
+        decided_at=T0 + timedelta(hours=2),
+        outcome="approved" if approved else "rejected",
+        reasons=reasons,
+        rules_version="2026-01",
+        applicant=FACTS,
+    )
 
 
 def card(app):
-    return CardIssued(member_number="M-000001", application_id=app.id, category="public_employee",
-                      status="active", valid_from=date(2026, 3, 2), valid_until=date(2027, 3, 1),
-                      beneficiaries=[], payer="CNSS", issued_at=T0 + timedelta(hours=3))
+    return CardIssued(
+        member_number="M-000001",
+        application_id=app.id,
+        category="public_employee",
+        status="active",
+        valid_from=date(2026, 3, 2),
+        valid_until=date(2027, 3, 1),
+        beneficiaries=[],
+        payer="CNSS",
+        issued_at=T0 + timedelta(hours=3),
+    )
 
 
 def test_a_new_application_is_a_draft_with_one_timeline_entry():
@@ -85,8 +113,16 @@ def test_submit_files_the_draft_once():
     assert app == before
 
 
-@pytest.mark.parametrize("status", [Status.SUBMITTED, Status.DOCUMENTS_VERIFIED, Status.ELIGIBLE,
-                                    Status.INELIGIBLE, Status.CARD_ISSUED])
+@pytest.mark.parametrize(
+    "status",
+    [
+        Status.SUBMITTED,
+        Status.DOCUMENTS_VERIFIED,
+        Status.ELIGIBLE,
+        Status.INELIGIBLE,
+        Status.CARD_ISSUED,
+    ],
+)
 def test_submit_is_a_no_op_outside_draft_and_documents_incomplete(status):
     app = submitted()
     app.status = status
@@ -102,8 +138,13 @@ def test_full_happy_path_records_each_step():
     assert record_card_issued(app, card(app), "e3")
     assert app.status == Status.CARD_ISSUED
     assert app.card.member_number == "M-000001" and app.card.valid_until == date(2027, 3, 1)
-    assert [e.status for e in app.timeline] == ["draft", "submitted", "documents_verified",
-                                                "eligible", "card_issued"]
+    assert [e.status for e in app.timeline] == [
+        "draft",
+        "submitted",
+        "documents_verified",
+        "eligible",
+        "card_issued",
+    ]
     assert [e.event_id for e in app.timeline][2:] == ["e1", "e2", "e3"]
 
 
@@ -140,7 +181,8 @@ def test_ineligibility_keeps_the_failed_reasons_in_both_languages():
     record_eligibility_decided(app, decided(app, approved=False), "e2")
     assert app.status == Status.INELIGIBLE
     assert [(r.code, r.message_fr, r.message_ar) for r in app.refusal.eligibility] == [
-        ("waiting", "attente", "انتظار")]
+        ("waiting", "attente", "انتظار")
+    ]
     assert submit(app, T0) is False  # a refusal on eligibility is final for this filing
 
 
@@ -167,17 +209,28 @@ def test_card_before_eligibility_still_ends_at_card_issued():
 
 
 def test_status_never_goes_backwards_whatever_the_order():
-    steps = [("d", record_documents_verified, verified), ("e", record_eligibility_decided, decided),
-             ("c", record_card_issued, card)]
+    steps = [
+        ("d", record_documents_verified, verified),
+        ("e", record_eligibility_decided, decided),
+        ("c", record_card_issued, card),
+    ]
     for order in permutations(steps):
         app = submitted()
         seen = [app.status]
         for event_id, record, make in order:
             record(app, make(app), event_id)
             seen.append(app.status)
-        ranks = [["draft", "submitted", "documents_incomplete", "documents_verified",
-                  "ineligible", "card_issued"].index(s if s != "eligible" else "ineligible")
-                 for s in seen]
+        ranks = [
+            [
+                "draft",
+                "submitted",
+                "documents_incomplete",
+                "documents_verified",
+                "ineligible",
+                "card_issued",
+            ].index(s if s != "eligible" else "ineligible")
+            for s in seen
+        ]
         assert ranks == sorted(ranks), order
         assert app.status == Status.CARD_ISSUED
 
