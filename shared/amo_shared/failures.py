@@ -10,6 +10,7 @@ costs a bounded number of attempts and a dead letter, never a stalled partition.
 from __future__ import annotations
 
 import asyncio
+import re
 from enum import Enum
 
 from pydantic import ValidationError
@@ -73,6 +74,8 @@ def classify(exc: BaseException) -> Failure:
     if isinstance(exc, (ExecutionTimeout, WriteConcernError, WTimeoutError)):
         return Failure.TRANSIENT
     if isinstance(exc, OperationFailure):
+        if exc.code == 1:
+            return _ferretdb_internal(str(exc))
         if exc.code in TRANSIENT_CODES or any(exc.has_error_label(x) for x in TRANSIENT_LABELS):
             return Failure.TRANSIENT
         return Failure.MESSAGE
@@ -95,6 +98,20 @@ def classify(exc: BaseException) -> Failure:
     if kind.__name__ == "ConcurrentWriteError":
         return Failure.TRANSIENT  # writers raced past the bounded retries: try again later
     return Failure.MESSAGE
+
+
+def _ferretdb_internal(message: str) -> Failure:
+    """FerretDB wraps PostgreSQL's errors in code 1 (InternalError). With no SQLSTATE the backend
+    is away; with one, its class says whose fault it is: data (22) and integrity (23, e.g. a
+    unique key taken by an update) are the message's; connection (08), serialization (40: the
+    version guard's `stale write`), resources (53), shutdown (57) and system (58, XX) are not."""
+    match = _SQLSTATE.search(message)
+    if match is None:
+        return Failure.TRANSIENT
+    return Failure.MESSAGE if match.group(1)[:2] in ("22", "23", "42", "44") else Failure.TRANSIENT
+
+
+_SQLSTATE = re.compile(r"SQLSTATE ([0-9A-Z]{5})")
 
 
 def is_transient(exc: BaseException) -> bool:

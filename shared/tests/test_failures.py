@@ -31,7 +31,9 @@ from amo_shared.settings import ServiceSettings
 
 @pytest.mark.parametrize("exc", [
     OperationFailure("backend unavailable", code=1),  # FerretDB: PostgreSQL away
-    OperationFailure("stale write", code=1),  # the version guard: a racing writer
+    OperationFailure("stale write", code=1),  # the version guard, as a client may see it
+    OperationFailure("ERROR: stale write (SQLSTATE 40001)", code=1),
+    OperationFailure("ERROR: the database system is shutting down (SQLSTATE 57P03)", code=1),
     ExecutionTimeout("operation exceeded time limit", code=50),
     WriteConcernError("waiting for replication timed out", code=64),
     OperationFailure("not primary", code=10107),
@@ -52,6 +54,9 @@ def test_outages_and_races_are_transient(exc):
     DuplicateKeyError("E11000 duplicate key"),
     DocumentTooLarge("document too large"),
     OperationFailure("bad value", code=2),
+    # FerretDB: an update onto a unique key another document holds.
+    OperationFailure('[collection.go:227 UpdateAll] ERROR: duplicate key value violates unique '
+                     'constraint "c_m_idx" (SQLSTATE 23505)', code=1),
     OperationFailure("object too large", code=10334),
     ValueError("broken invariant"), LookupError("no application"), KeyError("x"),
 ])
