@@ -13,8 +13,9 @@ class BodyLimit:
     chunked body, once the bytes read pass the limit. The body (small by definition) is read
     before the route runs, so the refusal is a clean 413. Paths under `exempt` stream their own."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = BODY_MAX_BYTES,
-                 exempt: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int = BODY_MAX_BYTES, exempt: tuple[str, ...] = ()
+    ) -> None:
         self.app, self.max_bytes, self.exempt = app, max_bytes, exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -43,8 +44,15 @@ class BodyLimit:
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = (b'{"detail":"request body too large: at most %d bytes"}' % limit)
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    body = b'{"detail":"request body too large: at most %d bytes"}' % limit
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -10,7 +10,7 @@ from datetime import date
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -68,7 +68,7 @@ class Checklist(_Strict):
 
     @field_validator("members", "dependants")
     @classmethod
-    def _every_case_listed(cls, value: dict, info: ValidationInfo) -> dict:
+    def _every_case_listed(cls, value: dict[Any, Any], info: ValidationInfo) -> dict[Any, Any]:
         expected = set(Category) if info.field_name == "members" else set(Relationship)
         if missing := sorted(str(key) for key in expected - set(value)):
             raise ValueError(f"no entry for {missing}")
@@ -77,7 +77,11 @@ class Checklist(_Strict):
     @model_validator(mode="after")
     def _every_kind_labelled(self) -> Checklist:
         used = {self.identity.national, self.identity.foreigner}
-        used |= {item.kind for items in (*self.members.values(), *self.dependants.values()) for item in items}
+        lists: list[list[MemberItem] | list[DependantItem]] = [
+            *self.members.values(),
+            *self.dependants.values(),
+        ]
+        used |= {item.kind for items in lists for item in items}
         if missing := sorted(str(kind) for kind in used - set(self.labels_fr)):
             raise ValueError(f"labels_fr: no label for {missing}")
         return self
@@ -85,7 +89,9 @@ class Checklist(_Strict):
     def required_documents(self, facts: ApplicantFacts) -> list[RequiredDocument]:
         national = facts.nationality.upper() in self.identity.nationals
         identity = self.identity.national if national else self.identity.foreigner
-        kinds = [identity] + [i.kind for i in self.members[facts.category] if _member_needs(i, facts)]
+        kinds = [identity] + [
+            i.kind for i in self.members[facts.category] if _member_needs(i, facts)
+        ]
         wanted = [RequiredDocument(kind=k, label_fr=self.labels_fr[k]) for k in kinds]
         for index, person in enumerate(facts.dependants):
             for item in self.dependants[person.relationship]:
@@ -96,7 +102,9 @@ class Checklist(_Strict):
 
 
 def _member_needs(item: MemberItem, facts: ApplicantFacts) -> bool:
-    return item.when is None or (item.when == "survivor_pension_declared" and bool(facts.survivor_pension))
+    return item.when is None or (
+        item.when == "survivor_pension_declared" and bool(facts.survivor_pension)
+    )
 
 
 def _dependant_needs(item: DependantItem, person: Dependant) -> bool:

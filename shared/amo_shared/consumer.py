@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from pymongo.asynchronous.database import AsyncDatabase
+from faststream.kafka import KafkaBroker
 from pymongo.errors import DuplicateKeyError
 
 from amo_shared.deadletters import dead_letter
@@ -28,6 +28,7 @@ from amo_shared.envelope import EnvelopeError, IncomingEvent, read_event
 from amo_shared.events import Contract
 from amo_shared.failures import InfrastructureUnavailable, describe
 from amo_shared.metrics import DELIVERY_RETRIES
+from amo_shared.records import Database, Record
 from amo_shared.retry import BACKOFF_CAP_SECONDS, with_infra_retry
 
 __all__ = ["InfrastructureUnavailable", "deliver", "with_infra_retry"]
@@ -40,25 +41,31 @@ PROCESSED = "processed_events"
 MESSAGE_ATTEMPTS = 3
 
 
-async def already_processed(db: AsyncDatabase, event: IncomingEvent) -> bool:
-    return await db[PROCESSED].find_one({"_id": f"{event.source}:{event.id}"}, {"_id": 1}) is not None
+async def already_processed(db: Database, event: IncomingEvent) -> bool:
+    return (
+        await db[PROCESSED].find_one({"_id": f"{event.source}:{event.id}"}, {"_id": 1}) is not None
+    )
 
 
-async def mark_processed(db: AsyncDatabase, event: IncomingEvent, group: str) -> None:
+async def mark_processed(db: Database, event: IncomingEvent, group: str) -> None:
     try:
         await db[PROCESSED].insert_one(
-            {"_id": f"{event.source}:{event.id}", "type": event.type, "group": group,
-             "at": datetime.now(UTC)}
+            {
+                "_id": f"{event.source}:{event.id}",
+                "type": event.type,
+                "group": group,
+                "at": datetime.now(UTC),
+            }
         )
     except DuplicateKeyError:
         pass  # the same event again (a redelivery got there first): an idempotent replay
 
 
-async def raw_body(msg, original=None) -> bytes:  # noqa: ARG001 - FastStream's decoder signature
-    return msg.body
+async def raw_body(msg: Any, original: Any = None) -> bytes:
+    return bytes(msg.body)
 
 
-async def tolerant_parser(record, original):
+async def tolerant_parser(record: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
     """FastStream's parser decodes every header as UTF-8 and fails on a null or undecodable
     value, before any handler runs (the record would be skipped by the next commit). Give it a
     sanitised copy and keep the original record, which `deliver` judges."""
@@ -92,8 +99,16 @@ def decode_headers(raw: Any) -> tuple[dict[str, str], list[str]]:
     return headers, problems
 
 
-async def deliver(broker, record, *, group: str, model: type[Contract], db: AsyncDatabase,
-                  handle: Handler, attempts: int) -> bool:
+async def deliver(
+    broker: KafkaBroker,
+    record: Record,
+    *,
+    group: str,
+    model: type[Contract],
+    db: Database,
+    handle: Handler,
+    attempts: int,
+) -> bool:
     """Process one record under the policy; False when it ended as a dead letter.
 
     Never raises (but for cancellation): a fault in the policy itself, which should not
@@ -102,19 +117,34 @@ async def deliver(broker, record, *, group: str, model: type[Contract], db: Asyn
     pause = 0.5
     while True:
         try:
-            return await _deliver(broker, record, group=group, model=model, db=db,
-                                  handle=handle, attempts=attempts)
+            return await _deliver(
+                broker, record, group=group, model=model, db=db, handle=handle, attempts=attempts
+            )
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - see the docstring
-            log.error("delivery policy failed, retrying the record", topic=record.topic,
-                      partition=record.partition, offset=record.offset, group=group,
-                      error=describe(exc))
+        except Exception as exc:
+            log.error(
+                "delivery policy failed, retrying the record",
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+                group=group,
+                error=describe(exc),
+            )
             await asyncio.sleep(pause)
             pause = min(pause * 2, BACKOFF_CAP_SECONDS)
 
 
-async def _deliver(broker, record, *, group, model, db, handle, attempts) -> bool:
+async def _deliver(
+    broker: KafkaBroker,
+    record: Record,
+    *,
+    group: str,
+    model: type[Contract],
+    db: Database,
+    handle: Handler,
+    attempts: int,
+) -> bool:
     headers, problems = decode_headers(record.headers)
     if problems:
         await dead_letter(broker, db, record, group=group, reason="; ".join(problems), attempts=1)
@@ -134,13 +164,18 @@ async def _deliver(broker, record, *, group, model, db, handle, attempts) -> boo
         try:
             await with_infra_retry(process, record.topic, group=group)
             return True
-        except Exception as exc:  # noqa: BLE001 - not transient: the message is at fault
+        except Exception as exc:
             if failures >= attempts:
-                await dead_letter(broker, db, record, group=group, reason=describe(exc, 2000),
-                                  attempts=failures)
+                await dead_letter(
+                    broker, db, record, group=group, reason=describe(exc, 2000), attempts=failures
+                )
                 return False
             DELIVERY_RETRIES.labels(record.topic, group, "message").inc()
-            log.warning("handler failed, retrying", topic=record.topic, attempt=failures,
-                        error=type(exc).__name__)
+            log.warning(
+                "handler failed, retrying",
+                topic=record.topic,
+                attempt=failures,
+                error=type(exc).__name__,
+            )
             await asyncio.sleep(0.1 * failures)
     raise ValueError(f"message attempts must be at least 1, not {attempts}")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from amo_shared.deadletters import PARKED_DEAD_LETTERS
 from amo_shared.lease import Lease, LeaseHeld
+from amo_shared.outbox import OutboxRelay
 from amo_shared.parked import NotParked, StillRefused, discard_parked, list_parked, retry_parked
 from amo_shared.replay import replay_dead_letters
 
@@ -33,13 +34,16 @@ def delivery_router(runtime: Runtime) -> APIRouter:
         try:
             await lease.acquire()
         except LeaseHeld as exc:
-            raise HTTPException(409, f"a replay is already running for {runtime.name}: {exc}") \
-                from None
+            raise HTTPException(
+                409, f"a replay is already running for {runtime.name}: {exc}"
+            ) from None
         try:
-            reports = [await replay_dead_letters(runtime.broker,
-                                                 runtime.settings.kafka_bootstrap_servers, sub,
-                                                 renew=lease.renew)
-                       for sub in runtime.subscriptions]
+            reports = [
+                await replay_dead_letters(
+                    runtime.broker, runtime.settings.kafka_bootstrap_servers, sub, renew=lease.renew
+                )
+                for sub in runtime.subscriptions
+            ]
         finally:
             await lease.release()
         return {"service": runtime.name, "reports": [vars(r) for r in reports]}
@@ -47,8 +51,16 @@ def delivery_router(runtime: Runtime) -> APIRouter:
     @router.get("/dead-letters/parked")
     async def parked_dead_letters() -> list[dict[str, Any]]:
         """Dead letters kept in this database (Kafka refused them, or they were malformed)."""
-        fields = {"topic": 1, "partition": 1, "offset": 1, "group": 1, "why": 1, "status": 1,
-                  "parked_at": 1, "replayable": 1}
+        fields = {
+            "topic": 1,
+            "partition": 1,
+            "offset": 1,
+            "group": 1,
+            "why": 1,
+            "status": 1,
+            "parked_at": 1,
+            "replayable": 1,
+        }
         return [d async for d in runtime.db[PARKED_DEAD_LETTERS].find({}, fields)]
 
     @router.get("/outbox/parked")
@@ -74,7 +86,7 @@ def delivery_router(runtime: Runtime) -> APIRouter:
     return router
 
 
-def _relay(runtime: Runtime):
+def _relay(runtime: Runtime) -> OutboxRelay:
     if runtime.relay is None:
         raise HTTPException(503, "the outbox relay is not running yet")
     return runtime.relay

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import ValidationError
 from pymongo.errors import (
@@ -26,7 +26,7 @@ from pymongo.errors import (
 )
 
 
-class Failure(str, Enum):
+class Failure(StrEnum):
     TRANSIENT = "transient"  # wait with capped backoff; the offset does not move
     MESSAGE = "message"  # the message's own fault: bounded attempts, then its dead-letter topic
 
@@ -36,38 +36,75 @@ class InfrastructureUnavailable(Exception):
 
 
 # Server error codes that mean "not now" on MongoDB (retryable and timeout codes) or FerretDB.
-TRANSIENT_CODES = frozenset({
-    1,  # InternalError: FerretDB's answer when its PostgreSQL backend is away
-    6, 7, 89, 9001,  # HostUnreachable, HostNotFound, NetworkTimeout, SocketException
-    24, 46, 112, 117,  # LockTimeout, LockBusy, WriteConflict, ConflictingOperationInProgress
-    50, 262,  # MaxTimeMSExpired, ExceededTimeLimit
-    64, 100,  # WriteConcernFailed, UnsatisfiableWriteConcern
-    91, 11600, 11601, 11602,  # ShutdownInProgress, InterruptedAtShutdown, Interrupted, ReplState
-    133, 134, 189,  # FailedToSatisfyReadPreference, ReadConcernMajorityNotAvailableYet, Stepdown
-    10107, 13435, 13436,  # NotWritablePrimary, NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary
-})
+TRANSIENT_CODES = frozenset(
+    {
+        1,  # InternalError: FerretDB's answer when its PostgreSQL backend is away
+        6,
+        7,
+        89,
+        9001,  # HostUnreachable, HostNotFound, NetworkTimeout, SocketException
+        24,
+        46,
+        112,
+        117,  # LockTimeout, LockBusy, WriteConflict, ConflictingOperationInProgress
+        50,
+        262,  # MaxTimeMSExpired, ExceededTimeLimit
+        64,
+        100,  # WriteConcernFailed, UnsatisfiableWriteConcern
+        91,
+        11600,
+        11601,
+        11602,  # ShutdownInProgress, InterruptedAtShutdown, Interrupted, ReplState
+        133,
+        134,
+        189,  # FailedToSatisfyReadPreference, ReadConcernMajorityNotAvailableYet, Stepdown
+        10107,
+        13435,
+        13436,  # NotWritablePrimary, NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary
+    }
+)
 TRANSIENT_LABELS = ("RetryableWriteError", "TransientTransactionError", "NoWritesPerformed")
 
 # S3 error codes (minio `S3Error.code`) that say the store is unwell or misconfigured.
-S3_TRANSIENT_CODES = frozenset({
-    "InternalError", "SlowDown", "ServiceUnavailable", "RequestTimeout", "NoSuchBucket",
-    "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "XMinioServerNotInitialized",
-})
+S3_TRANSIENT_CODES = frozenset(
+    {
+        "InternalError",
+        "SlowDown",
+        "ServiceUnavailable",
+        "RequestTimeout",
+        "NoSuchBucket",
+        "AccessDenied",
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "XMinioServerNotInitialized",
+    }
+)
 
 # Kafka errors that no retry fixes: the record or the configuration must change.
-KAFKA_PERMANENT = frozenset({
-    "MessageSizeTooLargeError", "RecordTooLargeError", "RecordListTooLargeError",
-    "TopicAuthorizationFailedError", "UnknownTopicOrPartitionError", "InvalidTopicError",
-    "ClusterAuthorizationFailedError", "InvalidRecordError", "CorruptRecordError",
-})
-KAFKA_TOO_LARGE = frozenset({"MessageSizeTooLargeError", "RecordTooLargeError",
-                             "RecordListTooLargeError"})
+KAFKA_PERMANENT = frozenset(
+    {
+        "MessageSizeTooLargeError",
+        "RecordTooLargeError",
+        "RecordListTooLargeError",
+        "TopicAuthorizationFailedError",
+        "UnknownTopicOrPartitionError",
+        "InvalidTopicError",
+        "ClusterAuthorizationFailedError",
+        "InvalidRecordError",
+        "CorruptRecordError",
+    }
+)
+KAFKA_TOO_LARGE = frozenset(
+    {"MessageSizeTooLargeError", "RecordTooLargeError", "RecordListTooLargeError"}
+)
 
 
 def classify(exc: BaseException) -> Failure:
     """TRANSIENT when waiting will fix it, MESSAGE otherwise."""
-    if isinstance(exc, (InfrastructureUnavailable, ConnectionFailure, OSError, TimeoutError,
-                        asyncio.TimeoutError)):
+    if isinstance(
+        exc,
+        (InfrastructureUnavailable, ConnectionFailure, OSError, TimeoutError, asyncio.TimeoutError),
+    ):
         return Failure.TRANSIENT
     if isinstance(exc, (DuplicateKeyError, DocumentTooLarge)):
         return Failure.MESSAGE
@@ -81,8 +118,11 @@ def classify(exc: BaseException) -> Failure:
         return Failure.MESSAGE
     if isinstance(exc, PyMongoError):
         # Client-side faults that are not about the document (pool closed, server selection...).
-        return Failure.MESSAGE if type(exc).__name__ in ("InvalidDocument", "InvalidName") \
+        return (
+            Failure.MESSAGE
+            if type(exc).__name__ in ("InvalidDocument", "InvalidName")
             else Failure.TRANSIENT
+        )
     kind = type(exc)
     module = kind.__module__
     if module.startswith("aiokafka"):
@@ -131,8 +171,10 @@ def describe(exc: BaseException, limit: int = 500) -> str:
     """Type and message, bounded; callers pass only errors of our own code and drivers, whose
     messages name fields and codes (validation errors are rendered without input values)."""
     if isinstance(exc, ValidationError):
-        text = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<body>'}: {e['msg']}"
-                         for e in exc.errors(include_input=False, include_url=False))
+        text = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or '<body>'}: {e['msg']}"
+            for e in exc.errors(include_input=False, include_url=False)
+        )
     else:
         text = str(exc).replace("\n", " ")
     return f"{type(exc).__name__}: {text}"[:limit] if text else type(exc).__name__

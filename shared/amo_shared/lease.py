@@ -11,10 +11,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from amo_shared.aggregates import is_stale_write
+from amo_shared.records import Database, Document
 
 LEASES = "leases"
 
@@ -24,7 +24,7 @@ class LeaseHeld(RuntimeError):
 
 
 class Lease:
-    def __init__(self, db: AsyncDatabase, name: str, seconds: float) -> None:
+    def __init__(self, db: Database, name: str, seconds: float) -> None:
         self.collection = db[LEASES]
         self.name = name
         self.seconds = seconds
@@ -37,7 +37,8 @@ class Lease:
         """Take the lease or raise `LeaseHeld`."""
         try:
             await self.collection.insert_one(
-                {"_id": self.name, "holder": self.holder, "until": self._until(), "_v": 0})
+                {"_id": self.name, "holder": self.holder, "until": self._until(), "_v": 0}
+            )
             return
         except DuplicateKeyError:
             pass
@@ -61,10 +62,11 @@ class Lease:
         if doc is not None and doc["holder"] == self.holder:
             await self._cas(doc, {"until": datetime.now(UTC) - timedelta(seconds=1)})
 
-    async def _cas(self, doc: dict, fields: dict) -> bool:
+    async def _cas(self, doc: Document, fields: Document) -> bool:
         try:
             result = await self.collection.update_one(
-                {"_id": self.name, "_v": doc["_v"]}, {"$set": fields, "$inc": {"_v": 1}})
+                {"_id": self.name, "_v": doc["_v"]}, {"$set": fields, "$inc": {"_v": 1}}
+            )
         except OperationFailure as exc:
             if is_stale_write(exc):
                 return False

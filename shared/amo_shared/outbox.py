@@ -20,13 +20,13 @@ from typing import Any
 
 import structlog
 from pydantic import ValidationError
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from amo_shared.aggregates import is_stale_write
 from amo_shared.envelope import OutgoingEvent
 from amo_shared.failures import describe, is_permanent_kafka_error, is_transient
 from amo_shared.metrics import OUTBOX_BACKLOG, OUTBOX_PARKED, OUTBOX_PARKED_NOW, OUTBOX_PUBLISHED
+from amo_shared.records import Collection, Document
 
 log = structlog.get_logger(__name__)
 
@@ -37,14 +37,19 @@ BATCH = 200
 
 
 class OutboxRelay:
-    def __init__(self, collections: list[AsyncCollection], publish: Publish,
-                 poll_seconds: float = 0.5, parked: AsyncCollection | None = None):
+    def __init__(
+        self,
+        collections: list[Collection],
+        publish: Publish,
+        poll_seconds: float = 0.5,
+        parked: Collection | None = None,
+    ):
         self.collections = collections
         self.publish = publish
         self.poll_seconds = poll_seconds
         self.parked = parked if parked is not None else collections[0].database[PARKED_OUTBOX]
         self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -68,9 +73,10 @@ class OutboxRelay:
                 backoff = self.poll_seconds
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - an outage: keep the events, try again
-                log.warning("outbox relay paused", error=type(exc).__name__,
-                            transient=is_transient(exc))
+            except Exception as exc:
+                log.warning(
+                    "outbox relay paused", error=type(exc).__name__, transient=is_transient(exc)
+                )
                 backoff = min(backoff * 2, 5.0)
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=backoff)
@@ -95,7 +101,7 @@ class OutboxRelay:
             OUTBOX_BACKLOG.labels(collection.name).set(backlog)
         return published
 
-    async def _relay(self, collection: AsyncCollection, doc: dict, held: set[str]) -> int:
+    async def _relay(self, collection: Collection, doc: Document, held: set[str]) -> int:
         done: set[str] = set()  # published or parked: leaves the outbox
         sent = 0
         for raw in doc.get("outbox", []):
@@ -105,7 +111,7 @@ class OutboxRelay:
             try:
                 event = OutgoingEvent.model_validate(raw)
                 await self.publish(event)  # in order: one aggregate's events keep their order
-            except Exception as exc:  # noqa: BLE001 - judged right below
+            except Exception as exc:
                 if is_transient(exc) and not is_permanent_kafka_error(exc):
                     raise  # an outage: the relay pauses, nothing is lost
                 await self._park(collection, doc["_id"], raw, key, exc)
@@ -118,25 +124,45 @@ class OutboxRelay:
         await self._remove(collection, doc, done, held)
         return sent
 
-    async def _park(self, collection: AsyncCollection, aggregate_id: Any, raw: dict, key: str,
-                    exc: BaseException) -> None:
-        reason = describe(exc, 1000) if not isinstance(exc, ValidationError) else \
-            "no longer a valid outbox record: " + describe(exc, 1000)
+    async def _park(
+        self, collection: Collection, aggregate_id: Any, raw: Document, key: str, exc: BaseException
+    ) -> None:
+        reason = (
+            describe(exc, 1000)
+            if not isinstance(exc, ValidationError)
+            else "no longer a valid outbox record: " + describe(exc, 1000)
+        )
         event_id = str(raw.get("id") or f"{collection.name}:{aggregate_id}:{datetime.now(UTC)}")
         try:
-            await self.parked.insert_one({
-                "_id": event_id, "collection": collection.name, "aggregate_id": aggregate_id,
-                "key": key, "topic": raw.get("topic"), "type": raw.get("type"), "event": raw,
-                "reason": reason, "status": "parked", "parked_at": datetime.now(UTC), "_v": 0,
-            })
+            await self.parked.insert_one(
+                {
+                    "_id": event_id,
+                    "collection": collection.name,
+                    "aggregate_id": aggregate_id,
+                    "key": key,
+                    "topic": raw.get("topic"),
+                    "type": raw.get("type"),
+                    "event": raw,
+                    "reason": reason,
+                    "status": "parked",
+                    "parked_at": datetime.now(UTC),
+                    "_v": 0,
+                }
+            )
         except DuplicateKeyError:
             pass  # parked on an earlier pass that crashed before the outbox was updated
         OUTBOX_PARKED.labels(str(raw.get("topic"))).inc()
-        log.error("outbox record parked", event_id=event_id, topic=raw.get("topic"),
-                  collection=collection.name, reason=reason[:300])
+        log.error(
+            "outbox record parked",
+            event_id=event_id,
+            topic=raw.get("topic"),
+            collection=collection.name,
+            reason=reason[:300],
+        )
 
-    async def _remove(self, collection: AsyncCollection, doc: dict, done: set[str],
-                      held: set[str]) -> None:
+    async def _remove(
+        self, collection: Collection, doc: Document, done: set[str], held: set[str]
+    ) -> None:
         # Remove exactly what left; a writer may have appended meanwhile, so CAS and re-read.
         for _ in range(60):
             remaining = [e for e in doc.get("outbox", []) if e.get("id") not in done]
@@ -148,8 +174,7 @@ class OutboxRelay:
             try:
                 result = await collection.update_one(
                     {"_id": doc["_id"], "_v": doc["_v"]},
-                    {"$set": {"outbox": remaining, "outbox_pending": pending},
-                     "$inc": {"_v": 1}},
+                    {"$set": {"outbox": remaining, "outbox_pending": pending}, "$inc": {"_v": 1}},
                 )
                 if result.matched_count == 1:
                     return

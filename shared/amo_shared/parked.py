@@ -19,8 +19,18 @@ from amo_shared.outbox import OutboxRelay
 log = structlog.get_logger(__name__)
 
 # What an operator sees of a parked record: never the payload, which may hold personal data.
-VISIBLE = ("collection", "aggregate_id", "key", "topic", "type", "reason", "status", "parked_at",
-           "resolved_at", "resolution")
+VISIBLE = (
+    "collection",
+    "aggregate_id",
+    "key",
+    "topic",
+    "type",
+    "reason",
+    "status",
+    "parked_at",
+    "resolved_at",
+    "resolution",
+)
 
 
 class NotParked(LookupError):
@@ -44,7 +54,7 @@ async def retry_parked(relay: OutboxRelay, event_id: str) -> dict[str, Any]:
     try:
         event = OutgoingEvent.model_validate(doc["event"])
         await relay.publish(event)
-    except Exception as exc:  # noqa: BLE001 - any refusal keeps it parked, with the new reason
+    except Exception as exc:
         raise StillRefused(describe(exc, 500)) from None
     return await _resolve(relay, doc, status="retried", resolution="published")
 
@@ -55,17 +65,19 @@ async def discard_parked(relay: OutboxRelay, event_id: str, reason: str) -> dict
 
 
 async def _parked(relay: OutboxRelay, event_id: str) -> dict[str, Any]:
-    doc = await relay.parked.find_one({"_id": event_id, "status": "parked"})
+    doc: dict[str, Any] | None = await relay.parked.find_one({"_id": event_id, "status": "parked"})
     if doc is None:
         raise NotParked(event_id)
     return doc
 
 
-async def _resolve(relay: OutboxRelay, doc: dict[str, Any], *, status: str,
-                   resolution: str) -> dict[str, Any]:
+async def _resolve(
+    relay: OutboxRelay, doc: dict[str, Any], *, status: str, resolution: str
+) -> dict[str, Any]:
     fields = {"status": status, "resolution": resolution, "resolved_at": datetime.now(UTC)}
-    result = await relay.parked.update_one({"_id": doc["_id"], "_v": doc["_v"]},
-                                           {"$set": fields, "$inc": {"_v": 1}})
+    result = await relay.parked.update_one(
+        {"_id": doc["_id"], "_v": doc["_v"]}, {"$set": fields, "$inc": {"_v": 1}}
+    )
     if result.matched_count != 1:
         raise NotParked(doc["_id"])
     await _mark_pending(relay, doc["collection"], doc["aggregate_id"])
@@ -84,9 +96,10 @@ async def _mark_pending(relay: OutboxRelay, collection_name: str, aggregate_id: 
         if agg is None or not agg.get("outbox"):
             return
         try:
-            result = await collection.update_one({"_id": aggregate_id, "_v": agg["_v"]},
-                                                 {"$set": {"outbox_pending": True},
-                                                  "$inc": {"_v": 1}})
+            result = await collection.update_one(
+                {"_id": aggregate_id, "_v": agg["_v"]},
+                {"$set": {"outbox_pending": True}, "$inc": {"_v": 1}},
+            )
             if result.matched_count == 1:
                 return
         except OperationFailure as exc:

@@ -16,8 +16,8 @@ back from the original topic, checked against the SHA-256 it carries.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -26,6 +26,7 @@ from faststream.kafka import KafkaBroker
 
 from amo_shared.consumer import deliver
 from amo_shared.deadletters import PARKED_DEAD_LETTERS, park_dead_letter, text_headers
+from amo_shared.records import Letter, Record
 from amo_shared.subscriptions import Subscription
 from amo_shared.topics import dlt
 
@@ -49,7 +50,7 @@ class MalformedEntry(ValueError):
     """A dead-letter entry whose `dlt_*` headers do not say where it came from or whose it is."""
 
 
-def original_record(entry, dlt_topic: str) -> SimpleNamespace:
+def original_record(entry: Record, dlt_topic: str) -> Letter:
     """The record as it stood on its own topic, from a dead-letter entry."""
     meta: dict[str, str] = {}
     for k, v in entry.headers or ():
@@ -60,7 +61,9 @@ def original_record(entry, dlt_topic: str) -> SimpleNamespace:
                 meta[k] = v.decode("utf-8")
             except UnicodeDecodeError:
                 raise MalformedEntry(f"header {k} is not UTF-8") from None
-    missing = [h for h in ("dlt_group", "dlt_topic", "dlt_partition", "dlt_offset") if not meta.get(h)]
+    missing = [
+        h for h in ("dlt_group", "dlt_topic", "dlt_partition", "dlt_offset") if not meta.get(h)
+    ]
     if missing:
         raise MalformedEntry(f"missing {', '.join(missing)}")
     if dlt(meta["dlt_topic"]) != dlt_topic:
@@ -70,11 +73,18 @@ def original_record(entry, dlt_topic: str) -> SimpleNamespace:
     except ValueError:
         raise MalformedEntry("dlt_partition or dlt_offset is not a number") from None
     headers = [(k, v) for k, v in entry.headers if not k.startswith("dlt_")]
-    return SimpleNamespace(topic=meta["dlt_topic"], partition=partition, offset=offset,
-                           key=entry.key, value=entry.value, headers=headers, meta=meta)
+    return Letter(
+        topic=meta["dlt_topic"],
+        partition=partition,
+        offset=offset,
+        key=entry.key,
+        value=entry.value,
+        headers=headers,
+        meta=meta,
+    )
 
 
-async def read_original_value(bootstrap: str, record: SimpleNamespace) -> bytes:
+async def read_original_value(bootstrap: str, record: Letter) -> bytes:
     """The value of a trimmed letter, from the original topic (while retention keeps it)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
@@ -94,19 +104,29 @@ async def read_original_value(bootstrap: str, record: SimpleNamespace) -> bytes:
     return value
 
 
-async def replay_dead_letters(broker: KafkaBroker, bootstrap: str, sub: Subscription,
-                              renew=None) -> ReplayReport:
+async def replay_dead_letters(
+    broker: KafkaBroker,
+    bootstrap: str,
+    sub: Subscription,
+    renew: Callable[[], Awaitable[None]] | None = None,
+) -> ReplayReport:
     """Replay this subscription's entries of `<topic>.dlt` written up to now, then the letters
     of the same group and topic that were parked in the database. `renew()` keeps the lease."""
     report = ReplayReport(topic=sub.topic, group=sub.group)
     topic = dlt(sub.topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=f"{sub.group}.dlt-replay",
-                                enable_auto_commit=False, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=f"{sub.group}.dlt-replay",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
     await consumer.start()
     try:
         if not consumer.partitions_for_topic(topic):
             await consumer._client.force_metadata_update()  # metadata of a topic not subscribed
-        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        parts = [
+            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
         consumer.assign(parts)
         # Stop at the end as it is now: entries parked again by this pass wait for the next one.
         ends = await consumer.end_offsets(parts)
@@ -128,8 +148,14 @@ async def replay_dead_letters(broker: KafkaBroker, bootstrap: str, sub: Subscrip
     return report
 
 
-async def _replay_entry(broker, bootstrap: str, sub: Subscription, entry, topic: str,
-                        report: ReplayReport) -> None:
+async def _replay_entry(
+    broker: KafkaBroker,
+    bootstrap: str,
+    sub: Subscription,
+    entry: Record,
+    topic: str,
+    report: ReplayReport,
+) -> None:
     group = _header(entry, "dlt_group")
     if group is not None and group != sub.group:
         return  # another service's letter
@@ -140,47 +166,75 @@ async def _replay_entry(broker, bootstrap: str, sub: Subscription, entry, topic:
     except MalformedEntry as exc:
         report.malformed += 1
         report.notes.append(f"{topic}[{entry.partition}]@{entry.offset}: {exc}")
-        letter = SimpleNamespace(topic=topic, partition=entry.partition, offset=entry.offset,
-                                 key=entry.key, value=entry.value, headers=entry.headers)
+        letter = Letter(
+            topic=topic,
+            partition=entry.partition,
+            offset=entry.offset,
+            key=entry.key,
+            value=entry.value,
+            headers=entry.headers,
+        )
         headers = {**text_headers(entry.headers), "dlt_group": group or sub.group}
-        await park_dead_letter(sub.db, letter, headers, why=f"malformed: {exc}",
-                                replayable=False)
+        await park_dead_letter(sub.db, letter, headers, why=f"malformed: {exc}", replayable=False)
         return
     report.replayed += 1
-    ok = await deliver(broker, record, group=sub.group, model=sub.model, db=sub.db,
-                       handle=sub.handle, attempts=sub.attempts)
+    ok = await deliver(
+        broker,
+        record,
+        group=sub.group,
+        model=sub.model,
+        db=sub.db,
+        handle=sub.handle,
+        attempts=sub.attempts,
+    )
     report.processed += ok
     report.parked_again += not ok
 
 
-async def _replay_parked(broker, sub: Subscription, report: ReplayReport) -> None:
+async def _replay_parked(broker: KafkaBroker, sub: Subscription, report: ReplayReport) -> None:
     parked = sub.db[PARKED_DEAD_LETTERS]
     query = {"status": "parked", "group": sub.group, "topic": sub.topic, "replayable": True}
     async for doc in parked.find(query):
-        claimed = await parked.update_one({"_id": doc["_id"], "_v": doc["_v"]},
-                                          {"$set": {"status": "replaying"}, "$inc": {"_v": 1}})
+        claimed = await parked.update_one(
+            {"_id": doc["_id"], "_v": doc["_v"]},
+            {"$set": {"status": "replaying"}, "$inc": {"_v": 1}},
+        )
         if claimed.matched_count != 1:
             continue
-        record = SimpleNamespace(
-            topic=doc["topic"], partition=doc["partition"], offset=doc["offset"],
+        record = Letter(
+            topic=doc["topic"],
+            partition=doc["partition"],
+            offset=doc["offset"],
             key=bytes(doc["key"]) if doc.get("key") is not None else None,
             value=bytes(doc["value"]),
-            headers=[(h["name"], h["value"].encode()) for h in doc["headers"]
-                     if not h["name"].startswith("dlt_")])
+            headers=[
+                (h["name"], h["value"].encode())
+                for h in doc["headers"]
+                if not h["name"].startswith("dlt_")
+            ],
+        )
         report.from_database += 1
-        ok = await deliver(broker, record, group=sub.group, model=sub.model, db=sub.db,
-                           handle=sub.handle, attempts=sub.attempts)
+        ok = await deliver(
+            broker,
+            record,
+            group=sub.group,
+            model=sub.model,
+            db=sub.db,
+            handle=sub.handle,
+            attempts=sub.attempts,
+        )
         report.processed += ok
         report.parked_again += not ok
         now = await parked.find_one({"_id": doc["_id"]})
         if now is not None and now["status"] == "replaying":
             # Processed, or dead-lettered again on Kafka this time: it no longer waits here.
-            await parked.update_one({"_id": doc["_id"], "_v": now["_v"]},
-                                    {"$set": {"status": "processed" if ok else "moved-to-dlt"},
-                                     "$inc": {"_v": 1}})
+            await parked.update_one(
+                {"_id": doc["_id"], "_v": now["_v"]},
+                {"$set": {"status": "processed" if ok else "moved-to-dlt"}, "$inc": {"_v": 1}},
+            )
 
 
-def _header(entry, name: str) -> str | None:
+def _header(entry: Record, name: str) -> str | None:
     for k, v in entry.headers or ():
         if k == name:
             try:

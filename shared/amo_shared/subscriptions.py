@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
-from pymongo.asynchronous.database import AsyncDatabase
 
 from amo_shared.consumer import MESSAGE_ATTEMPTS, Handler, deliver, raw_body, tolerant_parser
 from amo_shared.events import Contract
+from amo_shared.records import Database
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Subscription:
     topic: str
     group: str
     model: type[Contract]
-    db: AsyncDatabase
+    db: Database
     handle: Handler
     attempts: int
 
@@ -45,7 +46,7 @@ def subscribe(
     routes: Iterable[Route],
     *,
     group: str,
-    db: AsyncDatabase,
+    db: Database,
     attempts: int = MESSAGE_ATTEMPTS,
 ) -> list[Subscription]:
     """Subscribe every route in consumer group `group`; dedup records live in `db`."""
@@ -68,6 +69,14 @@ def _subscribe_one(broker: KafkaBroker, sub: Subscription) -> None:
         title=f"{sub.group}:{sub.topic}",
     )
     async def on_message(msg: KafkaMessage) -> None:
-        await deliver(broker, msg.raw_message, group=sub.group, model=sub.model, db=sub.db,
-                      handle=sub.handle, attempts=sub.attempts)
+        record: ConsumerRecord[bytes, bytes] = msg.raw_message
+        await deliver(
+            broker,
+            record,
+            group=sub.group,
+            model=sub.model,
+            db=sub.db,
+            handle=sub.handle,
+            attempts=sub.attempts,
+        )
         await msg.ack()

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from amo_testkit import eventually, headers_of
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
@@ -20,17 +19,28 @@ from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
 from amo_shared.lease import Lease, LeaseHeld
 from amo_shared.replay import replay_dead_letters
 from amo_shared.subscriptions import Route, subscribe
-from amo_shared.topics import APPLICATION_SUBMITTED, dlt
+from amo_shared.topics import dlt
+from amo_testkit import eventually, headers_of
 
 MAX_REQUEST = 1048576  # the producers' default max.request.size
 
 
 def submitted(app_id: str, topic: str):
-    facts = ApplicantFacts(first_name="A", last_name="B", birth_date=date(1990, 1, 1),
-                           nationality="MA", category=Category.RETIREE)
-    return new_event(topic, ApplicationSubmitted(
-        application_id=app_id, submitted_at=datetime.now(UTC), applicant=facts),
-        source="tests", key=app_id)
+    facts = ApplicantFacts(
+        first_name="A",
+        last_name="B",
+        birth_date=date(1990, 1, 1),
+        nationality="MA",
+        category=Category.RETIREE,
+    )
+    return new_event(
+        topic,
+        ApplicationSubmitted(
+            application_id=app_id, submitted_at=datetime.now(UTC), applicant=facts
+        ),
+        source="tests",
+        key=app_id,
+    )
 
 
 @pytest.fixture
@@ -69,14 +79,19 @@ async def producer(stack):
 class Consumer:
     """A group of our own on the test's topic, under the delivery policy."""
 
-    def __init__(self, stack, db, topic: str, keys: set[str], broken: bool = False,
-                 attempts: int = 2):
+    def __init__(
+        self, stack, db, topic: str, keys: set[str], broken: bool = False, attempts: int = 2
+    ):
         self.topic, self.keys, self.broken, self.handled = topic, keys, broken, []
         self.group = f"hardening-{uuid.uuid4().hex[:8]}"
         self.broker = KafkaBroker(stack.kafka_bootstrap, enable_idempotence=True, logger=None)
-        [self.sub] = subscribe(self.broker, [Route(topic, ApplicationSubmitted,
-                                                   self.handle)],
-                               group=self.group, db=db, attempts=attempts)
+        [self.sub] = subscribe(
+            self.broker,
+            [Route(topic, ApplicationSubmitted, self.handle)],
+            group=self.group,
+            db=db,
+            attempts=attempts,
+        )
 
     async def handle(self, event):
         if self.broken:
@@ -84,22 +99,31 @@ class Consumer:
         self.handled.append(event.payload.application_id)
 
     async def dead(self, bus, key: str) -> list:
-        return [r for r in await bus.records(dlt(self.topic), key=key)
-                if headers_of(r).get("dlt_group") == self.group]
+        return [
+            r
+            for r in await bus.records(dlt(self.topic), key=key)
+            if headers_of(r).get("dlt_group") == self.group
+        ]
 
 
 async def test_null_and_undecodable_headers_are_dead_lettered_and_the_partition_goes_on(
-        stack, bus, db, producer, topic):
+    stack, bus, db, producer, topic
+):
     key = f"app-{uuid.uuid4()}"
     consumer = Consumer(stack, db, topic, {key})
     good = submitted(key, topic)
     headers = [(k, v.encode()) for k, v in good.headers().items()]
     await consumer.broker.start()
     try:
-        await producer.send_and_wait(topic, good.payload.encode(), key=key.encode(),
-                                     headers=[*headers, ("x-broken", None)])
-        await producer.send_and_wait(topic, good.payload.encode(), key=key.encode(),
-                                     headers=[*headers, ("x-latin1", "é".encode("latin-1"))])
+        await producer.send_and_wait(
+            topic, good.payload.encode(), key=key.encode(), headers=[*headers, ("x-broken", None)]
+        )
+        await producer.send_and_wait(
+            topic,
+            good.payload.encode(),
+            key=key.encode(),
+            headers=[*headers, ("x-latin1", "é".encode("latin-1"))],
+        )
         await bus.publish(good)  # behind both, on the same partition
         await eventually(lambda: _async(consumer.handled), "the good record was handled")
         dead = await eventually(lambda: _at_least(consumer.dead(bus, key), 2), "both dead-lettered")
@@ -112,19 +136,27 @@ async def test_null_and_undecodable_headers_are_dead_lettered_and_the_partition_
 
 
 async def test_a_near_limit_bad_record_is_dead_lettered_trimmed_and_replay_reads_it_back(
-        stack, bus, db, producer, topic):
+    stack, bus, db, producer, topic
+):
     key = f"app-{uuid.uuid4()}"
     consumer = Consumer(stack, db, topic, {key})
-    headers = {"ce_specversion": "1.0", "ce_id": str(uuid.uuid4()), "ce_source": "tests",
-               "ce_type": "ma.amo.application.submitted.v1", "ce_time": "2026-01-01T00:00:00Z",
-               "ce_subject": key, "content-type": "application/json"}
+    headers = {
+        "ce_specversion": "1.0",
+        "ce_id": str(uuid.uuid4()),
+        "ce_source": "tests",
+        "ce_type": "ma.amo.application.submitted.v1",
+        "ce_time": "2026-01-01T00:00:00Z",
+        "ce_subject": key,
+        "content-type": "application/json",
+    }
     overhead = 200 + len(key) + sum(len(k) + len(v) + 8 for k, v in headers.items())
     value = b'{"junk":"' + b"x" * (MAX_REQUEST - overhead - 12) + b'"}'
     await consumer.broker.start()
     try:
         # It fits the topic; its dead-letter copy (value + dlt_* headers) does not.
-        await producer.send_and_wait(topic, value, key=key.encode(),
-                                     headers=[(k, v.encode()) for k, v in headers.items()])
+        await producer.send_and_wait(
+            topic, value, key=key.encode(), headers=[(k, v.encode()) for k, v in headers.items()]
+        )
         [entry] = await eventually(lambda: consumer.dead(bus, key), "the record was dead-lettered")
         meta = headers_of(entry)
         assert entry.value == b"" and meta["dlt_trimmed"] == "value"
@@ -147,8 +179,14 @@ async def test_a_malformed_dead_letter_is_parked_and_the_replay_goes_on(stack, b
         await bus.publish(event)
         await eventually(lambda: consumer.dead(bus, good_key), "the event was dead-lettered")
         # An entry of this group whose origin headers are gone or garbled.
-        garbled = {**event.headers(), "dlt_group": consumer.group, "dlt_offset": "not-a-number",
-                   "dlt_partition": "0", "dlt_topic": topic, "dlt_reason": "x"}
+        garbled = {
+            **event.headers(),
+            "dlt_group": consumer.group,
+            "dlt_offset": "not-a-number",
+            "dlt_partition": "0",
+            "dlt_topic": topic,
+            "dlt_reason": "x",
+        }
         await bus.publish_raw(dlt(topic), b"{}", bad_key, garbled)
         consumer.broken = False  # the fix is deployed
         report = await replay_dead_letters(consumer.broker, stack.kafka_bootstrap, consumer.sub)
@@ -179,8 +217,9 @@ async def test_two_concurrent_replays_of_one_service_process_each_entry_once(sta
             except LeaseHeld:
                 return None
             try:
-                return await replay_dead_letters(consumer.broker, stack.kafka_bootstrap,
-                                                 consumer.sub, renew=lease.renew)
+                return await replay_dead_letters(
+                    consumer.broker, stack.kafka_bootstrap, consumer.sub, renew=lease.renew
+                )
             finally:
                 await lease.release()
 
@@ -195,7 +234,8 @@ async def test_two_concurrent_replays_of_one_service_process_each_entry_once(sta
 
 
 async def test_a_dead_letter_kafka_refuses_is_parked_in_the_database_and_replayed_from_there(
-        stack, bus, db):
+    stack, bus, db
+):
     name = f"hardening-nodlt-{uuid.uuid4().hex[:8]}"
     admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
     await admin.start()
@@ -207,10 +247,16 @@ async def test_a_dead_letter_kafka_refuses_is_parked_in_the_database_and_replaye
     first, second = sorted(keys)
     consumer = Consumer(stack, db, name, keys, broken=True, attempts=1)
     # A short metadata wait, so the missing topic is refused in seconds rather than 40.
-    consumer.broker = KafkaBroker(stack.kafka_bootstrap, enable_idempotence=True, logger=None,
-                                  request_timeout_ms=3000)
-    [consumer.sub] = subscribe(consumer.broker, [Route(name, ApplicationSubmitted, consumer.handle)],
-                               group=consumer.group, db=db, attempts=1)
+    consumer.broker = KafkaBroker(
+        stack.kafka_bootstrap, enable_idempotence=True, logger=None, request_timeout_ms=3000
+    )
+    [consumer.sub] = subscribe(
+        consumer.broker,
+        [Route(name, ApplicationSubmitted, consumer.handle)],
+        group=consumer.group,
+        db=db,
+        attempts=1,
+    )
     await consumer.broker.start()
     try:
         await bus.publish(submitted(first, name))
@@ -237,9 +283,10 @@ async def test_a_lapsed_lease_is_taken_over_and_a_live_one_is_not(db):
     second = Lease(db, "dlt-replay", seconds=5)
     with pytest.raises(LeaseHeld):
         await second.acquire()
-    await db["leases"].update_one({"_id": "dlt-replay"},
-                                  {"$set": {"until": datetime(2020, 1, 1, tzinfo=UTC)},
-                                   "$inc": {"_v": 1}})  # the first holder died long ago
+    await db["leases"].update_one(
+        {"_id": "dlt-replay"},
+        {"$set": {"until": datetime(2020, 1, 1, tzinfo=UTC)}, "$inc": {"_v": 1}},
+    )  # the first holder died long ago
     await second.acquire()
     with pytest.raises(LeaseHeld):
         await first.renew()

@@ -49,8 +49,9 @@ async def relay(stack, db):
     await broker.start()
 
     async def publish(event: OutgoingEvent) -> None:
-        await broker.publish(event.payload.encode(), event.topic, key=event.key.encode(),
-                             headers=event.headers())
+        await broker.publish(
+            event.payload.encode(), event.topic, key=event.key.encode(), headers=event.headers()
+        )
 
     yield OutboxRelay([db["things"]], publish, parked=db[PARKED_OUTBOX])
     await broker.stop()
@@ -58,10 +59,16 @@ async def relay(stack, db):
 
 def event(topic: str, key: str, n: int, size: int = 10) -> OutgoingEvent:
     return OutgoingEvent(
-        id=str(uuid.uuid4()), topic=topic, key=key, type="ma.amo.test.v1", source="tests",
-        subject=key, time=datetime.now(UTC).isoformat(),
+        id=str(uuid.uuid4()),
+        topic=topic,
+        key=key,
+        type="ma.amo.test.v1",
+        source="tests",
+        subject=key,
+        time=datetime.now(UTC).isoformat(),
         traceparent=f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01",
-        payload=json.dumps({"n": n, "pad": "x" * size}))
+        payload=json.dumps({"n": n, "pad": "x" * size}),
+    )
 
 
 def numbers(records, key: str) -> list[int]:
@@ -69,7 +76,8 @@ def numbers(records, key: str) -> list[int]:
 
 
 async def test_a_record_kafka_refuses_is_parked_while_other_keys_flow_and_its_key_waits(
-        topic, db, relay, bus):
+    topic, db, relay, bus
+):
     store = AggregateStore(db["things"])
     big = event(topic, "A", 1, size=2 * 1024 * 1024)  # over Kafka's 1 MiB request limit
     await store.create({"_id": "A"}, [big, event(topic, "A", 2)])
@@ -83,7 +91,9 @@ async def test_a_record_kafka_refuses_is_parked_while_other_keys_flow_and_its_ke
     assert parked["event_id"] == big.id and parked["key"] == "A"
     assert "MessageSizeTooLarge" in parked["reason"]
     assert "event" not in parked, "an operator's view carries no payload"
-    assert REGISTRY.get_sample_value("amo_outbox_parked_total", {"topic": topic}) == parked_before + 1
+    assert (
+        REGISTRY.get_sample_value("amo_outbox_parked_total", {"topic": topic}) == parked_before + 1
+    )
     a = await store.get("A")
     assert [e["id"] for e in a["outbox"]] != [big.id] and len(a["outbox"]) == 1
     assert a["outbox_pending"] is False, "a held key does not keep the relay scanning it"
@@ -104,14 +114,20 @@ async def test_a_record_kafka_refuses_is_parked_while_other_keys_flow_and_its_ke
 
 
 async def test_a_record_that_no_longer_validates_is_parked_and_can_be_retried_once_fixed(
-        topic, db, relay, bus):
+    topic, db, relay, bus
+):
     store = AggregateStore(db["things"])
     good = event(topic, "C", 1)
     broken = good.model_dump()
     del broken["payload"]  # what an older release wrote, say
-    await db["things"].insert_one({"_id": "C", "_v": 0, "outbox": [broken, event(topic, "C", 2)
-                                                                     .model_dump()],
-                                   "outbox_pending": True})
+    await db["things"].insert_one(
+        {
+            "_id": "C",
+            "_v": 0,
+            "outbox": [broken, event(topic, "C", 2).model_dump()],
+            "outbox_pending": True,
+        }
+    )
     await store.create({"_id": "D"}, [event(topic, "D", 1)])
     await relay.drain()
     assert numbers(await bus.records(topic), "D") == [1]
@@ -120,8 +136,9 @@ async def test_a_record_that_no_longer_validates_is_parked_and_can_be_retried_on
     with pytest.raises(StillRefused):
         await retry_parked(relay, good.id)
     # The operator repairs the stored record (runbook), then retries it.
-    await relay.parked.update_one({"_id": good.id},
-                                  {"$set": {"event": good.model_dump()}, "$inc": {"_v": 1}})
+    await relay.parked.update_one(
+        {"_id": good.id}, {"$set": {"event": good.model_dump()}, "$inc": {"_v": 1}}
+    )
     await retry_parked(relay, good.id)
     await relay.drain()
     assert numbers(await bus.records(topic), "C") == [1, 2]

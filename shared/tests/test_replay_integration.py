@@ -6,23 +6,33 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-from amo_testkit import eventually, headers_of
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
-from amo_shared.subscriptions import Route, subscribe
 from amo_shared.envelope import new_event
 from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
 from amo_shared.replay import replay_dead_letters
+from amo_shared.subscriptions import Route, subscribe
 from amo_shared.topics import APPLICATION_SUBMITTED, dlt
+from amo_testkit import eventually, headers_of
 
 
 def submitted(app_id: str):
-    facts = ApplicantFacts(first_name="A", last_name="B", birth_date=date(1990, 1, 1),
-                           nationality="MA", category=Category.RETIREE)
-    return new_event(APPLICATION_SUBMITTED, ApplicationSubmitted(
-        application_id=app_id, submitted_at=datetime.now(UTC), applicant=facts),
-        source="tests", key=app_id)
+    facts = ApplicantFacts(
+        first_name="A",
+        last_name="B",
+        birth_date=date(1990, 1, 1),
+        nationality="MA",
+        category=Category.RETIREE,
+    )
+    return new_event(
+        APPLICATION_SUBMITTED,
+        ApplicationSubmitted(
+            application_id=app_id, submitted_at=datetime.now(UTC), applicant=facts
+        ),
+        source="tests",
+        key=app_id,
+    )
 
 
 @pytest.fixture
@@ -47,16 +57,23 @@ async def test_replay_processes_this_groups_dead_letters_once_after_the_fix(stac
         state["handled"].append(event.id)
 
     broker = KafkaBroker(stack.kafka_bootstrap, enable_idempotence=True, logger=None)
-    subs = subscribe(broker, [Route(APPLICATION_SUBMITTED, ApplicationSubmitted, handle)],
-                     group=group, db=db)
+    subs = subscribe(
+        broker, [Route(APPLICATION_SUBMITTED, ApplicationSubmitted, handle)], group=group, db=db
+    )
     event = submitted(key)
     await broker.start()
     try:
         await bus.publish(event)
         await eventually(lambda: _mine(bus, key, group), "the event was dead-lettered")
         # Another group's entry for the same key must be left alone.
-        other = {**event.headers(), "dlt_group": "someone-else", "dlt_topic": APPLICATION_SUBMITTED,
-                 "dlt_partition": "0", "dlt_offset": "0", "dlt_reason": "x"}
+        other = {
+            **event.headers(),
+            "dlt_group": "someone-else",
+            "dlt_topic": APPLICATION_SUBMITTED,
+            "dlt_partition": "0",
+            "dlt_offset": "0",
+            "dlt_reason": "x",
+        }
         await bus.publish_raw(dlt(APPLICATION_SUBMITTED), event.payload.encode(), key, other)
 
         state["broken"] = False  # the fix is deployed
@@ -81,16 +98,24 @@ async def test_an_entry_that_still_fails_is_parked_again_with_its_reason(stack, 
             raise ValueError("still broken")
 
     broker = KafkaBroker(stack.kafka_bootstrap, enable_idempotence=True, logger=None)
-    subs = subscribe(broker, [Route(APPLICATION_SUBMITTED, ApplicationSubmitted, handle)],
-                     group=group, db=db, attempts=2)
+    subs = subscribe(
+        broker,
+        [Route(APPLICATION_SUBMITTED, ApplicationSubmitted, handle)],
+        group=group,
+        db=db,
+        attempts=2,
+    )
     await broker.start()
     try:
         await bus.publish(submitted(key))
         await eventually(lambda: _mine(bus, key, group), "the event was dead-lettered")
         report = await replay_dead_letters(broker, stack.kafka_bootstrap, subs[0])
         assert (report.replayed, report.processed, report.parked_again) == (1, 0, 1)
-        entries = [r for r in await bus.records(dlt(APPLICATION_SUBMITTED), key=key)
-                   if headers_of(r)["dlt_group"] == group]
+        entries = [
+            r
+            for r in await bus.records(dlt(APPLICATION_SUBMITTED), key=key)
+            if headers_of(r)["dlt_group"] == group
+        ]
         assert len(entries) == 2 and "still broken" in headers_of(entries[-1])["dlt_reason"]
         # The parked-again entry still points at the original record, not at the DLT.
         assert headers_of(entries[-1])["dlt_topic"] == APPLICATION_SUBMITTED
@@ -99,5 +124,8 @@ async def test_an_entry_that_still_fails_is_parked_again_with_its_reason(stack, 
 
 
 async def _mine(bus, key: str, group: str) -> list:
-    return [r for r in await bus.records(dlt(APPLICATION_SUBMITTED), key=key)
-            if headers_of(r).get("dlt_group") == group]
+    return [
+        r
+        for r in await bus.records(dlt(APPLICATION_SUBMITTED), key=key)
+        if headers_of(r).get("dlt_group") == group
+    ]

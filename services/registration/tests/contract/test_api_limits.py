@@ -10,11 +10,21 @@ from amo_registration.app import create_app
 from amo_registration.settings import Settings
 from amo_shared.limits import BODY_MAX_BYTES, DEPENDANTS_MAX, NAME_MAX
 
-APPLICANT = {"cnie": "ZQ987654", "first_name": "Amina", "last_name": "Alaoui",
-             "birth_date": "1990-01-01", "nationality": "MA", "category": "public_employee",
-             "recruitment_date": "2025-09-01"}
-CHILD = {"relationship": "child", "first_name": "Sara", "last_name": "Alaoui",
-         "birth_date": "2015-01-01"}
+APPLICANT = {
+    "cnie": "ZQ987654",
+    "first_name": "Amina",
+    "last_name": "Alaoui",
+    "birth_date": "1990-01-01",
+    "nationality": "MA",
+    "category": "public_employee",
+    "recruitment_date": "2025-09-01",
+}
+CHILD = {
+    "relationship": "child",
+    "first_name": "Sara",
+    "last_name": "Alaoui",
+    "birth_date": "2015-01-01",
+}
 
 
 @pytest.fixture
@@ -30,8 +40,9 @@ def body(**applicant) -> dict:
 
 
 async def test_too_many_dependants_is_a_field_error(client):
-    response = await client.post("/applications",
-                                 json=body(dependants=[CHILD] * (DEPENDANTS_MAX + 1)))
+    response = await client.post(
+        "/applications", json=body(dependants=[CHILD] * (DEPENDANTS_MAX + 1))
+    )
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert error["loc"] == ["body", "applicant", "dependants"]
@@ -45,8 +56,11 @@ async def test_an_overlong_name_is_a_field_error_without_the_value(client):
 
 
 async def test_an_oversized_body_is_refused_with_413(client):
-    response = await client.post("/applications", content=b"{" + b" " * BODY_MAX_BYTES + b"}",
-                                 headers={"content-type": "application/json"})
+    response = await client.post(
+        "/applications",
+        content=b"{" + b" " * BODY_MAX_BYTES + b"}",
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 413
 
 
@@ -55,6 +69,7 @@ async def test_an_oversized_chunked_body_is_refused_with_413(client):
         for _ in range(BODY_MAX_BYTES // 4096 + 2):
             yield b" " * 4096
 
-    response = await client.post("/applications", content=chunks(),
-                                 headers={"content-type": "application/json"})
+    response = await client.post(
+        "/applications", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413
