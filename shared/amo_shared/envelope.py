@@ -6,6 +6,7 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from amo_shared.events import EVENT_TYPES, Contract
@@ -60,14 +61,40 @@ class IncomingEvent(BaseModel):
     payload: Contract
 
 
+_TRACE_CONTEXT = TraceContextTextMapPropagator()
+
+
+def current_traceparent() -> str | None:
+    """The W3C traceparent of the active span, or None when no valid span is active."""
+    carrier: dict[str, str] = {}
+    _TRACE_CONTEXT.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def _trace_id(traceparent: str | None) -> str | None:
+    parts = (traceparent or "").split("-")
+    if len(parts) != 4 or len(parts[1]) != 32 or len(parts[2]) != 16:
+        return None
+    try:
+        int(parts[1], 16), int(parts[2], 16)
+    except ValueError:
+        return None
+    return parts[1] if parts[1].strip("0") else None
+
+
 def new_traceparent(parent: str | None = None) -> str:
-    """A W3C traceparent continuing `parent`'s trace (or a new one) with a fresh span id."""
-    trace_id = secrets.token_hex(16)
-    if parent:
-        parts = parent.split("-")
-        if len(parts) == 4 and len(parts[1]) == 32:
-            trace_id = parts[1]
-    return f"00-{trace_id}-{secrets.token_hex(8)}-01"
+    """The W3C traceparent an event should carry, i.e. the context it was caused in:
+    - the active span's (the request or the consumed record being handled), unless it belongs
+      to another trace than `parent` (a replay run from an operator's request: the event stays
+      in its application's trace);
+    - else `parent` itself, so what is published later hangs off a span that exists;
+    - else a new trace."""
+    active, parent_trace = current_traceparent(), _trace_id(parent)
+    if active and (parent_trace is None or _trace_id(active) == parent_trace):
+        return active
+    if parent and parent_trace:
+        return parent
+    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
 
 
 def new_event(
@@ -80,6 +107,8 @@ def new_event(
     caused_by: IncomingEvent | None = None,
     traceparent: str | None = None,
 ) -> OutgoingEvent:
+    """An event caused by `caused_by` (or by the request that carried `traceparent`); its stored
+    traceparent is the context the outbox relay later publishes it under."""
     return OutgoingEvent(
         id=str(uuid.uuid4()),
         topic=topic,
@@ -96,7 +125,9 @@ def new_event(
 REQUIRED_HEADERS = ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_subject")
 
 
-def read_event(headers: dict[str, str], value: bytes | None, model: type[Contract]) -> IncomingEvent:
+def read_event(
+    headers: dict[str, str], value: bytes | None, model: type[Contract]
+) -> IncomingEvent:
     """Validate a consumed record against the envelope rules and the expected payload model.
 
     Error messages name fields and rules only, never values: events carry personal data.
@@ -108,7 +139,9 @@ def read_event(headers: dict[str, str], value: bytes | None, model: type[Contrac
         raise EnvelopeError(f"unsupported ce_specversion {headers['ce_specversion']!r}")
     expected = EVENT_TYPES[model]
     if headers["ce_type"] != expected:
-        raise EnvelopeError(f"unexpected ce_type {headers['ce_type']!r}, this consumer reads {expected!r}")
+        raise EnvelopeError(
+            f"unexpected ce_type {headers['ce_type']!r}, this consumer reads {expected!r}"
+        )
     try:
         payload = model.model_validate_json(value or b"")
     except ValidationError as exc:

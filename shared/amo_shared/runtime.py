@@ -1,39 +1,50 @@
 """The composition of one service process: Mongo, an idempotent Kafka broker, the outbox relay,
-and a FastAPI app with `/health`; each service's `app.py` adds its handlers and routes."""
+and a FastAPI app with the operations endpoints (`/livez`, `/readyz`, `/health`, `/metrics`),
+traces and JSON logs; each service's `app.py` adds its handlers and routes."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
-
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import uvicorn
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 from pymongo.errors import CollectionInvalid
-from pymongo.asynchronous.database import AsyncDatabase
 
 from amo_shared.aggregates import AggregateStore
+from amo_shared.bodylimit import BodyLimit
+from amo_shared.delivery_api import delivery_router
 from amo_shared.envelope import OutgoingEvent
-from amo_shared.logging import configure_logging
-from amo_shared.outbox import OutboxRelay
-from amo_shared.replay import replay_dead_letters
+from amo_shared.limits import BODY_MAX_BYTES
+from amo_shared.logging import broker_logger, configure_logging
+from amo_shared.operations import kafka_check, mongo_check, operations_router
+from amo_shared.outbox import PARKED_OUTBOX, OutboxRelay
+from amo_shared.records import Database, Document
 from amo_shared.settings import ServiceSettings
 from amo_shared.subscriptions import Route, Subscription, subscribe
+from amo_shared.telemetry import (
+    broker_middlewares,
+    configure_tracing,
+    continued,
+    flush,
+    instrument_app,
+)
 
 
 def make_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
-    # Idempotent producer (acks=all): a retried send is never written twice.
+    # Idempotent producer (acks=all): a retried send is never written twice. Spans and metrics
+    # for every message; FastStream's log lines go through the redacting JSON handler.
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=client_id,
         enable_idempotence=True,
-        logger=None,
+        logger=broker_logger(),
+        middlewares=broker_middlewares(client_id),
     )
 
 
@@ -44,8 +55,8 @@ class Runtime:
     name: str
     settings: ServiceSettings
     broker: KafkaBroker
-    mongo: AsyncMongoClient
-    db: AsyncDatabase
+    mongo: AsyncMongoClient[Document]
+    db: Database
     relay: OutboxRelay | None = None
     stores: dict[str, AggregateStore] = field(default_factory=dict)
     subscriptions: list[Subscription] = field(default_factory=list)
@@ -54,8 +65,13 @@ class Runtime:
 
     def subscribe(self, routes: list[Route]) -> None:
         """Put `routes` under the delivery policy in this service's consumer group."""
-        self.subscriptions += subscribe(self.broker, routes, group=self.name, db=self.db,
-                                        attempts=self.settings.message_attempts)
+        self.subscriptions += subscribe(
+            self.broker,
+            routes,
+            group=self.name,
+            db=self.db,
+            attempts=self.settings.message_attempts,
+        )
 
     def store(self, collection: str) -> AggregateStore:
         """The aggregate store of `collection`, whose new events wake the relay."""
@@ -68,9 +84,12 @@ class Runtime:
             self.relay.wake()
 
     async def publish(self, event: OutgoingEvent) -> None:
-        await self.broker.publish(
-            event.payload.encode(), event.topic, key=event.key.encode(), headers=event.headers()
-        )
+        # Under the context stored with the event, so the producer span is the child of the
+        # request or consumer span that caused it, and the record's `traceparent` continues it.
+        with continued(event.traceparent):
+            await self.broker.publish(
+                event.payload.encode(), event.topic, key=event.key.encode(), headers=event.headers()
+            )
 
 
 Setup = Callable[[Runtime], Awaitable[None]]
@@ -78,53 +97,77 @@ Setup = Callable[[Runtime], Awaitable[None]]
 
 def create_runtime(name: str, settings: ServiceSettings) -> Runtime:
     configure_logging(name, settings.log_level, settings.log_json)
-    mongo = AsyncMongoClient(settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000)
-    return Runtime(name=name, settings=settings, broker=make_broker(settings, name), mongo=mongo,
-                   db=mongo[settings.mongo_database])
+    configure_tracing(name)
+    mongo: AsyncMongoClient[Document] = AsyncMongoClient(
+        settings.mongo_url, tz_aware=True, serverSelectionTimeoutMS=5000
+    )
+    return Runtime(
+        name=name,
+        settings=settings,
+        broker=make_broker(settings, name),
+        mongo=mongo,
+        db=mongo[settings.mongo_database],
+    )
 
 
-def service_app(runtime: Runtime, setup: Setup, *, title: str, aggregates: list[str]) -> FastAPI:
+def service_app(
+    runtime: Runtime,
+    setup: Setup,
+    *,
+    title: str,
+    aggregates: list[str],
+    streamed_paths: tuple[str, ...] = (),
+) -> FastAPI:
     """A FastAPI app whose lifespan creates collections, starts the broker and the relay.
 
     `setup` registers subscribers and creates indexes; it runs before the broker starts.
     """
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await prepare_schema(runtime, setup, aggregates)
         await runtime.broker.start()
-        runtime.relay = OutboxRelay([runtime.db[c] for c in aggregates], runtime.publish,
-                                    runtime.settings.outbox_poll_seconds)
+        runtime.relay = OutboxRelay(
+            [runtime.db[c] for c in aggregates],
+            runtime.publish,
+            runtime.settings.outbox_poll_seconds,
+            parked=runtime.db[PARKED_OUTBOX],
+        )
         runtime.relay.start()
         app.state.ready = True
         try:
             yield
         finally:
+            app.state.ready = False
             await runtime.relay.stop()
             await runtime.broker.stop()
             await runtime.mongo.close()
+            flush()
 
     app = FastAPI(title=title, lifespan=lifespan)
+    # The same body limit as the gateway's; routes that stream (uploads) enforce their own.
+    app.add_middleware(BodyLimit, max_bytes=BODY_MAX_BYTES, exempt=streamed_paths)
     app.state.runtime = runtime
     app.state.schema = lambda: prepare_schema(runtime, setup, aggregates)
     app.state.ready = False
 
-    @app.post("/operations/dead-letters/replay", tags=["operations"])
-    async def replay() -> list[dict]:
-        """Replay this service's own dead letters (internal: operators, after a fix)."""
-        return [vars(await replay_dead_letters(runtime.broker, runtime.settings.kafka_bootstrap_servers, sub))
-                for sub in runtime.subscriptions]
+    app.include_router(delivery_router(runtime))
 
-    @app.get("/health", tags=["operations"])
-    async def health() -> JSONResponse:
-        try:
-            await runtime.db.command("ping")
-            ok = app.state.ready
-        except Exception:  # noqa: BLE001 - health reports, it does not raise
-            ok = False
-        return JSONResponse({"service": runtime.name, "status": "ok" if ok else "unavailable"},
-                            status_code=200 if ok else 503)
+    async def started() -> bool:
+        return bool(app.state.ready)  # consumers subscribed and the relay running
 
+    app.include_router(
+        operations_router(
+            runtime.name,
+            lambda: {
+                "started": started,
+                "database": mongo_check(runtime.db),
+                "kafka": kafka_check(runtime.broker),
+                **runtime.readiness,
+            },
+        )
+    )
+    instrument_app(app, runtime.name)
     return app
 
 
@@ -154,10 +197,10 @@ async def _prepare(app: FastAPI) -> None:
         await runtime.mongo.close()
 
 
-async def ensure_collections(db: AsyncDatabase, names: list[str]) -> None:
+async def ensure_collections(db: Database, names: list[str]) -> None:
     """Create collections up front: the local stack's hardening step finds them by their tables."""
     existing = set(await db.list_collection_names())
-    for name in [*names, "processed_events"]:
+    for name in [*names, "processed_events", "outbox_parked", "dead_letters_parked", "leases"]:
         if name not in existing:
             try:
                 await db.create_collection(name)

@@ -8,7 +8,9 @@ from amo_gateway.settings import Settings
 
 def main() -> None:
     settings = Settings()
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None)
+    uvicorn.run(
+        create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None
+    )
 
 
 if __name__ == "__main__":

@@ -1,36 +1,46 @@
-"""Composition root of the gateway: one shared HTTP client, the public routes and `/health`.
+"""Composition root of the gateway: one shared HTTP client, the public routes, the operations
+endpoints (`/livez`, `/readyz` ready only when every upstream is, `/health`, `/metrics`), traces
+and JSON logs.
 
 No Kafka and no database here: every resource belongs to the service that owns it.
 """
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import asynccontextmanager
 
 import httpx
-from amo_shared.envelope import new_traceparent
-from amo_shared.logging import configure_logging
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 
 from amo_gateway import errors
 from amo_gateway.routes import applications, checklist, documents
 from amo_gateway.settings import Settings
-from amo_gateway.upstream import Upstream, current_traceparent
+from amo_gateway.upstream import Upstream
+from amo_shared.logging import configure_logging
+from amo_shared.operations import http_ready_check, operations_router
+from amo_shared.telemetry import flush, instrument_app, instrument_client
+
+SERVICE = "gateway"
 
 
-def create_app(settings: Settings | None = None,
-               transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
     """`transport` replaces the network in tests (e.g. an ASGI app standing for the services)."""
     settings = settings or Settings()
-    configure_logging("gateway", settings.log_level, settings.log_json)
+    configure_logging(SERVICE, settings.log_level, settings.log_json)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         timeout = httpx.Timeout(settings.upstream_timeout_seconds)
         async with httpx.AsyncClient(timeout=timeout, transport=transport) as client:
+            # A client span per upstream call, carrying the request's trace to the services.
+            instrument_client(client)
             app.state.upstream = Upstream(client, settings)
-            yield
+            try:
+                yield
+            finally:
+                flush()
 
     app = FastAPI(title="AMO applicant API", version="1", lifespan=lifespan)
     errors.install(app)
@@ -40,29 +50,18 @@ def create_app(settings: Settings | None = None,
     app.include_router(documents.router)
     app.include_router(checklist.router)
 
-    @app.middleware("http")
-    async def trace_context(request: Request, call_next):
-        # Continue the caller's trace when it sends one, else start one, for every upstream call.
-        token = current_traceparent.set(new_traceparent(request.headers.get("traceparent")))
-        try:
-            return await call_next(request)
-        finally:
-            current_traceparent.reset(token)
+    def upstreams_ready():
+        upstream: Upstream | None = getattr(app.state, "upstream", None)
+        if upstream is None:
+            return {"started": _not_started}
+        return {name: http_ready_check(upstream.client, url) for name, url in upstream.urls.items()}
 
-    @app.get("/health", tags=["operations"])
-    async def health(request: Request) -> dict[str, str]:
-        upstream: Upstream = request.app.state.upstream
-        names = list(upstream.urls)
-        checks = await asyncio.gather(*(reachable(upstream, n, settings.health_timeout_seconds)
-                                        for n in names))
-        return {"service": "gateway", "status": "ok"} | dict(zip(names, checks, strict=True))
-
+    app.include_router(
+        operations_router(SERVICE, upstreams_ready, timeout=settings.health_timeout_seconds)
+    )
+    instrument_app(app, SERVICE)
     return app
 
 
-async def reachable(upstream: Upstream, service: str, timeout: float) -> str:
-    try:
-        response = await upstream.client.get(upstream.url(service, "/health"), timeout=timeout)
-    except httpx.HTTPError:
-        return "unreachable"
-    return "ok" if response.status_code == 200 else "unavailable"
+async def _not_started() -> bool:
+    return False

@@ -11,7 +11,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-_bearer = HTTPBearer(auto_error=False, description="The token returned when the application was created.")
+_bearer = HTTPBearer(
+    auto_error=False, description="The token returned when the application was created."
+)
 
 
 def bearer_header(
@@ -19,8 +21,11 @@ def bearer_header(
 ) -> dict[str, str]:
     """The Authorization header to forward; 401 when there is no bearer token at all."""
     if credentials is None or not credentials.credentials.strip():
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a bearer token is required",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "a bearer token is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return {"Authorization": f"Bearer {credentials.credentials.strip()}"}
 
 

@@ -16,13 +16,17 @@ async def validation_error(_request: Request, exc: RequestValidationError) -> JS
 
 
 async def upstream_unavailable(_request: Request, exc: UpstreamUnavailable) -> JSONResponse:
-    return JSONResponse({"detail": f"the {exc.service} service is unavailable, try again later"},
-                        status_code=503, headers={"Retry-After": "5"})
+    return JSONResponse(
+        {"detail": f"the {exc.service} service is unavailable, try again later"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 async def upstream_failed(_request: Request, exc: UpstreamFailed) -> JSONResponse:
-    return JSONResponse({"detail": f"the {exc.service} service failed, try again later"},
-                        status_code=502)
+    return JSONResponse(
+        {"detail": f"the {exc.service} service failed, try again later"}, status_code=502
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -9,10 +9,17 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from amo_shared.events import Category, Relationship
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from amo_gateway.countries import MOROCCO, normalise_country
+from amo_shared.events import Category, Relationship
 
 CNIE = re.compile(r"^[A-Z]{1,2}[0-9]{5,6}$")
 PHONE = re.compile(r"^\+?[0-9]{9,15}$")

@@ -6,13 +6,9 @@ an internal stack trace or an internal address.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
-
 from typing import Annotated, Any
 
 import httpx
-
-from amo_shared.envelope import new_traceparent
 import structlog
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
@@ -34,25 +30,25 @@ class UpstreamFailed(Exception):
         self.service = service
 
 
-# The W3C trace context of the request being served (set by the app's middleware).
-current_traceparent: ContextVar[str | None] = ContextVar("traceparent", default=None)
-
-
 class Upstream:
     def __init__(self, client: httpx.AsyncClient, settings: Settings):
         self.client = client
-        self.urls = {"registration": settings.registration_url.rstrip("/"),
-                     "documents": settings.documents_url.rstrip("/")}
+        self.urls = {
+            "registration": settings.registration_url.rstrip("/"),
+            "documents": settings.documents_url.rstrip("/"),
+        }
 
     def url(self, service: str, path: str) -> str:
         return self.urls[service] + path
 
     async def call(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return await self.send(service, self.client.build_request(method, self.url(service, path), **kwargs))
+        return await self.send(
+            service, self.client.build_request(method, self.url(service, path), **kwargs)
+        )
 
     async def send(self, service: str, request: httpx.Request) -> httpx.Response:
-        # One trace from the applicant's call through the services and onto Kafka.
-        request.headers["traceparent"] = current_traceparent.get() or new_traceparent()
+        # The client's instrumentation adds the request span's `traceparent`: one trace from the
+        # applicant's call through the services and onto Kafka.
         try:
             return await self.client.send(request)
         except httpx.TransportError as exc:

@@ -26,6 +26,7 @@ class FakeServices:
     uploads: list[dict] = field(default_factory=list)
     traceparents: list[str | None] = field(default_factory=list)
     upload_limit: int | None = None
+    not_ready: set[str] = field(default_factory=set)
 
     def add(self, status: str = "draft") -> tuple[str, str]:
         app_id, token = str(uuid.uuid4()), secrets.token_urlsafe(32)
@@ -41,16 +42,33 @@ class FakeServices:
                 raise HTTPException(404, "application not found")
             return app
 
-        @api.get("/health")
-        async def health():
-            return {"status": "ok"}
+        @api.get("/readyz")
+        async def readyz(request: Request):
+            # One fake answers for both hosts: each can be made not ready on its own.
+            if request.url.hostname in self.not_ready:
+                return JSONResponse(
+                    {"status": "not ready", "missing": ["database"]}, status_code=503
+                )
+            return {"status": "ready"}
 
         @api.post("/applications", status_code=201)
         async def create(body: dict):
             self.created.append(body)
-            if body["applicant"]["category"] == "retiree" and not body["applicant"].get("pension_fund"):
-                return JSONResponse({"detail": [{"loc": ["body", "pension_fund"], "msg": "required",
-                                                 "type": "value_error"}]}, status_code=422)
+            if body["applicant"]["category"] == "retiree" and not body["applicant"].get(
+                "pension_fund"
+            ):
+                return JSONResponse(
+                    {
+                        "detail": [
+                            {
+                                "loc": ["body", "pension_fund"],
+                                "msg": "required",
+                                "type": "value_error",
+                            }
+                        ]
+                    },
+                    status_code=422,
+                )
             app_id, token = self.add()
             return {"id": app_id, "status": "draft", "token": token}
 
@@ -59,8 +77,11 @@ class FakeServices:
             return {"id": app_id, "status": owned(app_id, authorization)["status"]}
 
         @api.post("/applications/{app_id}/submit", status_code=202)
-        async def submit(app_id: str, authorization: str | None = Header(None),
-                         traceparent: str | None = Header(None)):
+        async def submit(
+            app_id: str,
+            authorization: str | None = Header(None),
+            traceparent: str | None = Header(None),
+        ):
             self.traceparents.append(traceparent)
             app = owned(app_id, authorization)
             app["status"] = "submitted"
@@ -73,9 +94,14 @@ class FakeServices:
 
         @api.put("/applications/{app_id}/documents/{kind}")
         async def upload(app_id: str, kind: str, request: Request, dependant: int | None = None):
-            record = {"app_id": app_id, "kind": kind, "dependant": dependant, "chunks": [],
-                      "content_type": request.headers.get("content-type"),
-                      "authorization": request.headers.get("authorization")}
+            record = {
+                "app_id": app_id,
+                "kind": kind,
+                "dependant": dependant,
+                "chunks": [],
+                "content_type": request.headers.get("content-type"),
+                "authorization": request.headers.get("authorization"),
+            }
             self.uploads.append(record)
             digest = hashlib.sha256()
             async for chunk in request.stream():
@@ -84,8 +110,12 @@ class FakeServices:
                     digest.update(chunk)
                 if self.upload_limit is not None and sum(record["chunks"]) > self.upload_limit:
                     return JSONResponse({"detail": "file too large"}, status_code=413)
-            body = {"kind": kind, "size": sum(record["chunks"]), "sha256": digest.hexdigest(),
-                    "content_type": "application/pdf"}
+            body = {
+                "kind": kind,
+                "size": sum(record["chunks"]),
+                "sha256": digest.hexdigest(),
+                "content_type": "application/pdf",
+            }
             if dependant is not None:
                 body["dependant"] = dependant
             return JSONResponse(body, status_code=201)
@@ -99,23 +129,38 @@ def services() -> FakeServices:
 
 
 def gateway_settings(**overrides) -> Settings:
-    return Settings(registration_url="http://registration", documents_url="http://documents",
-                    log_json=False, **overrides)
+    return Settings(
+        registration_url="http://registration",
+        documents_url="http://documents",
+        log_json=False,
+        **overrides,
+    )
 
 
 @pytest.fixture
 async def gateway(services):
     app = create_app(gateway_settings(), transport=httpx.ASGITransport(app=services.asgi()))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://gateway") as client:
-            yield client
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+        ) as client,
+    ):
+        yield client
 
 
 def valid_body(**changes) -> dict:
-    body = {"cnie": "ab123456", "first_name": "Amina", "last_name": "Alaoui",
-            "birth_date": "1990-01-01", "nationality": "MA", "category": "public_employee",
-            "recruitment_date": "2025-09-01", "email": "amina@example.ma", "phone": "0612345678"}
+    body = {
+        "cnie": "ab123456",
+        "first_name": "Amina",
+        "last_name": "Alaoui",
+        "birth_date": "1990-01-01",
+        "nationality": "MA",
+        "category": "public_employee",
+        "recruitment_date": "2025-09-01",
+        "email": "amina@example.ma",
+        "phone": "0612345678",
+    }
     body.update(changes)
     return {k: v for k, v in body.items() if v is not None}
 

@@ -1,4 +1,5 @@
-"""Token checks, relaying of the owners' answers, uploads gating, the checklist and /health."""
+"""Token checks, relaying of the owners' answers, uploads gating, the checklist, /health and
+the trace context carried upstream."""
 
 from __future__ import annotations
 
@@ -23,38 +24,52 @@ async def test_create_then_read_and_submit_with_the_token(gateway, body):
     created = (await gateway.post("/v1/applications", json=body())).json()
     assert set(created) == {"id", "status", "token"} and created["status"] == "draft"
     auth = {"Authorization": f"Bearer {created['token']}"}
-    assert (await gateway.get(f"/v1/applications/{created['id']}", headers=auth)).json()["status"] == "draft"
+    assert (await gateway.get(f"/v1/applications/{created['id']}", headers=auth)).json()[
+        "status"
+    ] == "draft"
     submitted = await gateway.post(f"/v1/applications/{created['id']}/submit", headers=auth)
     assert submitted.status_code == 202 and submitted.json()["status"] == "submitted"
 
 
-@pytest.mark.parametrize("method,suffix", [("GET", ""), ("POST", "/submit"), ("PUT", "/documents/cnie")])
+@pytest.mark.parametrize(
+    "method,suffix", [("GET", ""), ("POST", "/submit"), ("PUT", "/documents/cnie")]
+)
 async def test_every_call_on_an_application_needs_a_bearer_token(gateway, services, method, suffix):
     app_id, _ = services.add()
     for headers in ({}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "}):
-        response = await gateway.request(method, f"/v1/applications/{app_id}{suffix}", headers=headers)
+        response = await gateway.request(
+            method, f"/v1/applications/{app_id}{suffix}", headers=headers
+        )
         assert response.status_code == 401
     assert services.uploads == []
 
 
-@pytest.mark.parametrize("method,suffix", [("GET", ""), ("POST", "/submit"), ("PUT", "/documents/cnie")])
+@pytest.mark.parametrize(
+    "method,suffix", [("GET", ""), ("POST", "/submit"), ("PUT", "/documents/cnie")]
+)
 async def test_another_applicants_token_gets_404(gateway, services, method, suffix):
     mine, _ = services.add()
     _, theirs = services.add()
-    response = await gateway.request(method, f"/v1/applications/{mine}{suffix}",
-                                     headers={"Authorization": f"Bearer {theirs}"}, files=PDF if
-                                     method == "PUT" else None)
+    response = await gateway.request(
+        method,
+        f"/v1/applications/{mine}{suffix}",
+        headers={"Authorization": f"Bearer {theirs}"},
+        files=PDF if method == "PUT" else None,
+    )
     assert response.status_code == 404
     assert services.applications[mine]["status"] == "draft" and services.uploads == []
 
 
 async def test_upload_is_relayed_with_its_content_type_and_dependant(gateway, services):
     app_id, token = services.add()
-    response = await gateway.put(f"/v1/applications/{app_id}/documents/birth_certificate?dependant=1",
-                                 headers={"Authorization": f"Bearer {token}"}, files=PDF)
+    response = await gateway.put(
+        f"/v1/applications/{app_id}/documents/birth_certificate?dependant=1",
+        headers={"Authorization": f"Bearer {token}"},
+        files=PDF,
+    )
     assert response.status_code == 201
     assert response.json()["kind"] == "birth_certificate" and response.json()["dependant"] == 1
-    upload, = services.uploads
+    (upload,) = services.uploads
     assert upload["content_type"].startswith("multipart/form-data; boundary=")
     assert upload["dependant"] == 1 and upload["authorization"] is None  # the token stays here
 
@@ -62,39 +77,58 @@ async def test_upload_is_relayed_with_its_content_type_and_dependant(gateway, se
 @pytest.mark.parametrize("path", ["birth_certificate", "cnie?dependant=0", "cnie?dependant=-1"])
 async def test_dependant_index_goes_with_dependants_documents_only(gateway, services, path):
     app_id, token = services.add()
-    response = await gateway.put(f"/v1/applications/{app_id}/documents/{path}",
-                                 headers={"Authorization": f"Bearer {token}"}, files=PDF)
-    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "dependant"]
+    response = await gateway.put(
+        f"/v1/applications/{app_id}/documents/{path}",
+        headers={"Authorization": f"Bearer {token}"},
+        files=PDF,
+    )
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == [
+        "query",
+        "dependant",
+    ]
 
 
 @pytest.mark.parametrize("status", ["submitted", "documents_verified", "card_issued"])
 async def test_uploads_are_closed_once_the_file_left_the_applicant(gateway, services, status):
     app_id, token = services.add(status=status)
-    response = await gateway.put(f"/v1/applications/{app_id}/documents/cnie",
-                                 headers={"Authorization": f"Bearer {token}"}, files=PDF)
+    response = await gateway.put(
+        f"/v1/applications/{app_id}/documents/cnie",
+        headers={"Authorization": f"Bearer {token}"},
+        files=PDF,
+    )
     assert response.status_code == 409 and status in response.json()["detail"]
     assert services.uploads == []
 
 
 async def test_uploads_reopen_when_documents_are_incomplete(gateway, services):
     app_id, token = services.add(status="documents_incomplete")
-    response = await gateway.put(f"/v1/applications/{app_id}/documents/work_certificate",
-                                 headers={"Authorization": f"Bearer {token}"}, files=PDF)
+    response = await gateway.put(
+        f"/v1/applications/{app_id}/documents/work_certificate",
+        headers={"Authorization": f"Bearer {token}"},
+        files=PDF,
+    )
     assert response.status_code == 201
 
 
 async def test_an_unreachable_service_is_a_plain_503(body):
-    app = create_app(Settings(registration_url=closed_port_url(), documents_url=closed_port_url(),
-                              log_json=False))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as gw:
-            response = await gw.post("/v1/applications", json=body())
-            assert response.status_code == 503
-            assert response.json() == {"detail": "the registration service is unavailable, try again later"}
-            health = await gw.get("/health")
-    assert health.status_code == 200
-    assert health.json() == {"service": "gateway", "status": "ok", "registration": "unreachable",
-                             "documents": "unreachable"}
+    app = create_app(
+        Settings(
+            registration_url=closed_port_url(), documents_url=closed_port_url(), log_json=False
+        )
+    )
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as gw,
+    ):
+        response = await gw.post("/v1/applications", json=body())
+        assert response.status_code == 503
+        assert response.json() == {
+            "detail": "the registration service is unavailable, try again later"
+        }
+        health = await gw.get("/health")
+    assert health.status_code == 503
+    assert health.json()["status"] == "degraded"
+    assert health.json()["missing"] == ["registration", "documents"]
 
 
 async def test_a_failing_service_is_a_plain_502(body):
@@ -102,51 +136,95 @@ async def test_a_failing_service_is_a_plain_502(body):
         return httpx.Response(500, text="Traceback (most recent call last): ...")
 
     app = create_app(Settings(log_json=False), transport=httpx.MockTransport(broken))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as gw:
-            response = await gw.post("/v1/applications", json=body())
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as gw,
+    ):
+        response = await gw.post("/v1/applications", json=body())
     assert response.status_code == 502 and "Traceback" not in response.text
 
 
-async def test_health_reports_reachable_services(gateway):
+async def test_health_says_ok_only_when_every_upstream_is_ready(gateway, services):
     response = await gateway.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"service": "gateway", "status": "ok", "registration": "ok",
-                               "documents": "ok"}
+    assert response.json() == {
+        "service": "gateway",
+        "status": "ok",
+        "registration": "ok",
+        "documents": "ok",
+    }
+    services.not_ready.add("documents")
+    response = await gateway.get("/health")
+    assert response.status_code == 503 and response.json()["status"] == "degraded"
 
 
 async def test_checklist_lists_every_document_at_once(gateway):
-    response = await gateway.get("/v1/checklist", params={
-        "category": "public_employee", "nationality": "ma", "dependants": "spouse,child_student"})
+    response = await gateway.get(
+        "/v1/checklist",
+        params={
+            "category": "public_employee",
+            "nationality": "ma",
+            "dependants": "spouse,child_student",
+        },
+    )
     assert response.status_code == 200
     kinds = [(d["kind"], d["dependant"]) for d in response.json()["documents"]]
     assert ("cnie", None) in kinds and ("work_certificate", None) in kinds
     assert ("marriage_certificate", 0) in kinds and ("school_certificate", 1) in kinds
     assert all(d["label_fr"] for d in response.json()["documents"])
-    foreign = await gateway.get("/v1/checklist", params={"category": "retiree", "nationality": "SN"})
-    assert [d["kind"] for d in foreign.json()["documents"]][0] == "residence_card"
+    foreign = await gateway.get(
+        "/v1/checklist", params={"category": "retiree", "nationality": "SN"}
+    )
+    assert foreign.json()["documents"][0]["kind"] == "residence_card"
 
 
 def test_public_names_are_kept():
     schema = create_app(Settings(log_json=False)).openapi()
     assert schema["info"]["title"] == "AMO applicant API"
     assert set(schema["paths"]) == {
-        "/v1/applications", "/v1/applications/{application_id}",
+        "/v1/applications",
+        "/v1/applications/{application_id}",
         "/v1/applications/{application_id}/submit",
-        "/v1/applications/{application_id}/documents/{kind}", "/v1/checklist", "/health"}
+        "/v1/applications/{application_id}/documents/{kind}",
+        "/v1/checklist",
+        "/livez",
+        "/readyz",
+        "/health",
+        "/metrics",
+    }
     body = schema["components"]["schemas"]["NewApplication"]["properties"]
-    assert {"cnie", "first_name", "last_name", "birth_date", "nationality", "residence_permit",
-            "residence_permit_expiry", "category", "employer", "email", "phone", "recruitment_date",
-            "previous_scheme", "pension_fund", "pension_number", "member_death_date",
-            "survivor_pension", "dependants"} == set(body)
+    assert {
+        "cnie",
+        "first_name",
+        "last_name",
+        "birth_date",
+        "nationality",
+        "residence_permit",
+        "residence_permit_expiry",
+        "category",
+        "employer",
+        "email",
+        "phone",
+        "recruitment_date",
+        "previous_scheme",
+        "pension_fund",
+        "pension_number",
+        "member_death_date",
+        "survivor_pension",
+        "dependants",
+    } == set(body)
 
 
-async def test_the_callers_trace_continues_upstream_and_a_new_one_starts_without_it(gateway, services):
+async def test_the_callers_trace_continues_upstream_and_a_new_one_starts_without_it(
+    gateway, services
+):
     app_id, token = services.add()
     trace = "4bf92f3577b34da6a3ce929d0e0e4736"
     auth = {"Authorization": f"Bearer {token}"}
-    await gateway.post(f"/v1/applications/{app_id}/submit",
-                       headers={**auth, "traceparent": f"00-{trace}-00f067aa0ba902b7-01"})
+    await gateway.post(
+        f"/v1/applications/{app_id}/submit",
+        headers={**auth, "traceparent": f"00-{trace}-00f067aa0ba902b7-01"},
+    )
     await gateway.post(f"/v1/applications/{app_id}/submit", headers=auth)
     continued, started = services.traceparents
     assert continued.split("-")[1] == trace and continued.split("-")[2] != "00f067aa0ba902b7"

@@ -27,17 +27,23 @@ async def served(services):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(services.asgi(), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            services.asgi(), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.01)
     url = f"http://127.0.0.1:{port}"
     app = create_app(Settings(registration_url=url, documents_url=url, log_json=False))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw",
-                                     timeout=60) as client:
-            yield client
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gw", timeout=60
+        ) as client,
+    ):
+        yield client
     server.should_exit = True
     await task
 
@@ -45,8 +51,10 @@ async def served(services):
 def multipart(size: int, arrived, halfway_reached: asyncio.Event):
     """A multipart body of `size` file bytes, sent in small chunks; halfway through it waits
     until the upstream has seen bytes, which only a streaming gateway allows."""
-    head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"scan.pdf\"\r\n"
-            f"Content-Type: application/pdf\r\n\r\n").encode()
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="scan.pdf"\r\n'
+        f"Content-Type: application/pdf\r\n\r\n"
+    ).encode()
     tail = f"\r\n--{BOUNDARY}--\r\n".encode()
     digest = hashlib.sha256()
 
@@ -80,11 +88,15 @@ async def test_a_30_mb_upload_reaches_documents_before_the_request_ends(served, 
     halfway = asyncio.Event()
     stream, digest = multipart(size, upstream_has_bytes, halfway)
     response = await served.put(
-        f"/v1/applications/{app_id}/documents/cnie", content=stream,
-        headers={"Authorization": f"Bearer {token}",
-                 "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
+        f"/v1/applications/{app_id}/documents/cnie",
+        content=stream,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+        },
+    )
     assert response.status_code == 201, response.text
-    upload, = services.uploads
+    (upload,) = services.uploads
     # Every byte arrived, unchanged, with the client's boundary, in many pieces.
     assert response.json()["size"] == sum(upload["chunks"]) > size
     assert response.json()["sha256"] == digest.hexdigest()
@@ -102,7 +114,11 @@ async def test_an_early_refusal_from_documents_is_relayed(served, services):
 
     stream, _ = multipart(20 * MB, nothing, halfway)
     response = await served.put(
-        f"/v1/applications/{app_id}/documents/cnie", content=stream,
-        headers={"Authorization": f"Bearer {token}",
-                 "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
+        f"/v1/applications/{app_id}/documents/cnie",
+        content=stream,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+        },
+    )
     assert response.status_code == 413 and response.json() == {"detail": "file too large"}

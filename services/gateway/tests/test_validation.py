@@ -10,54 +10,65 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 SECRET_CNIE = "ZQ987654"  # well-formed, so any echo of it would be visible
 
 
-@pytest.mark.parametrize("changes,field", [
-    ({"cnie": "123456"}, "cnie"),
-    ({"cnie": "ABC12345"}, "cnie"),
-    ({"cnie": "AB1234"}, "cnie"),
-    ({"cnie": None}, "cnie"),  # required for MA nationals
-    ({"first_name": ""}, "first_name"),
-    ({"first_name": "   "}, "first_name"),
-    ({"last_name": "x" * 101}, "last_name"),
-    ({"birth_date": TOMORROW}, "birth_date"),
-    ({"birth_date": "01/02/1990"}, "birth_date"),
-    ({"nationality": "XX"}, "nationality"),
-    ({"nationality": "MAR"}, "nationality"),
-    ({"nationality": "FR"}, "residence_permit"),  # foreigners need one
-    ({"category": "astronaut"}, "category"),
-    ({"email": "not-an-email"}, "email"),
-    ({"email": "a@b"}, "email"),
-    ({"phone": "12345"}, "phone"),
-    ({"phone": "+2126123456789012"}, "phone"),
-    ({"phone": "06abc45678"}, "phone"),
-    ({"survivor_pension": "maybe"}, "survivor_pension"),
-])
+@pytest.mark.parametrize(
+    "changes,field",
+    [
+        ({"cnie": "123456"}, "cnie"),
+        ({"cnie": "ABC12345"}, "cnie"),
+        ({"cnie": "AB1234"}, "cnie"),
+        ({"cnie": None}, "cnie"),  # required for MA nationals
+        ({"first_name": ""}, "first_name"),
+        ({"first_name": "   "}, "first_name"),
+        ({"last_name": "x" * 101}, "last_name"),
+        ({"birth_date": TOMORROW}, "birth_date"),
+        ({"birth_date": "01/02/1990"}, "birth_date"),
+        ({"nationality": "XX"}, "nationality"),
+        ({"nationality": "MAR"}, "nationality"),
+        ({"nationality": "FR"}, "residence_permit"),  # foreigners need one
+        ({"category": "astronaut"}, "category"),
+        ({"email": "not-an-email"}, "email"),
+        ({"email": "a@b"}, "email"),
+        ({"phone": "12345"}, "phone"),
+        ({"phone": "+2126123456789012"}, "phone"),
+        ({"phone": "06abc45678"}, "phone"),
+        ({"survivor_pension": "maybe"}, "survivor_pension"),
+    ],
+)
 async def test_each_malformed_field_is_named(gateway, body, changes, field):
     response = await gateway.post("/v1/applications", json=body(**changes))
     assert response.status_code == 422
     assert [e["loc"] for e in response.json()["detail"]] == [["body", field]]
 
 
-@pytest.mark.parametrize("dependant,field", [
-    ({"relationship": "cousin"}, "relationship"),
-    ({"birth_date": TOMORROW}, "birth_date"),
-    ({"first_name": ""}, "first_name"),
-])
+@pytest.mark.parametrize(
+    "dependant,field",
+    [
+        ({"relationship": "cousin"}, "relationship"),
+        ({"birth_date": TOMORROW}, "birth_date"),
+        ({"first_name": ""}, "first_name"),
+    ],
+)
 async def test_a_malformed_dependant_is_named(gateway, body, dependant, field):
-    person = {"relationship": "child", "first_name": "Yasmine", "last_name": "Alaoui",
-              "birth_date": "2015-05-05"} | dependant
+    person = {
+        "relationship": "child",
+        "first_name": "Yasmine",
+        "last_name": "Alaoui",
+        "birth_date": "2015-05-05",
+    } | dependant
     response = await gateway.post("/v1/applications", json=body(dependants=[person]))
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "dependants", 0, field]
 
 
 async def test_valid_body_is_normalised_and_unknown_fields_ignored(gateway, services, body):
-    response = await gateway.post("/v1/applications", json=body(
-        nationality="ma", phone="+212 6-12-34-56-78", favourite_colour="blue"))
+    response = await gateway.post(
+        "/v1/applications",
+        json=body(nationality="ma", phone="+212 6-12-34-56-78", favourite_colour="blue"),
+    )
     assert response.status_code == 201, response.text
     sent = services.created[-1]
     assert sent["applicant"]["cnie"] == "AB123456" and sent["applicant"]["nationality"] == "MA"
@@ -66,8 +77,15 @@ async def test_valid_body_is_normalised_and_unknown_fields_ignored(gateway, serv
 
 
 async def test_a_foreigner_with_a_residence_permit_needs_no_cnie(gateway, body):
-    response = await gateway.post("/v1/applications", json=body(
-        cnie=None, nationality="SN", residence_permit="RC1234", residence_permit_expiry="2030-01-01"))
+    response = await gateway.post(
+        "/v1/applications",
+        json=body(
+            cnie=None,
+            nationality="SN",
+            residence_permit="RC1234",
+            residence_permit_expiry="2030-01-01",
+        ),
+    )
     assert response.status_code == 201
 
 
@@ -78,8 +96,14 @@ async def test_a_domain_error_from_registration_is_relayed(gateway, body):
 
 
 async def test_errors_never_echo_the_input(gateway, body):
-    bad = body(cnie=SECRET_CNIE, first_name="", birth_date=TOMORROW, email="Amina-secret",
-               residence_permit=12345, dependants="RC-SECRET-1")
+    bad = body(
+        cnie=SECRET_CNIE,
+        first_name="",
+        birth_date=TOMORROW,
+        email="Amina-secret",
+        residence_permit=12345,
+        dependants="RC-SECRET-1",
+    )
     response = await gateway.post("/v1/applications", json=bad)
     assert response.status_code == 422
     text = response.text
@@ -104,53 +128,81 @@ JUNK = [
 
 @pytest.mark.parametrize("content_type,raw", JUNK)
 async def test_junk_bodies_are_client_errors_without_echo(gateway, content_type, raw):
-    response = await gateway.post("/v1/applications", content=raw,
-                                  headers={"content-type": content_type} if content_type else {})
+    response = await gateway.post(
+        "/v1/applications",
+        content=raw,
+        headers={"content-type": content_type} if content_type else {},
+    )
     assert 400 <= response.status_code < 500
     assert SECRET_CNIE not in response.text
 
 
 async def test_a_huge_body_is_refused_before_being_read(gateway, body):
     huge = json.dumps(body(employer="x" * 200_000)).encode()
-    response = await gateway.post("/v1/applications", content=huge,
-                                  headers={"content-type": "application/json"})
+    response = await gateway.post(
+        "/v1/applications", content=huge, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413
 
     async def chunks():  # no Content-Length: counted while reading
         for _ in range(100):
             yield b" " * 10_000
 
-    response = await gateway.post("/v1/applications", content=chunks(),
-                                  headers={"content-type": "application/json"})
+    response = await gateway.post(
+        "/v1/applications", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413
 
 
-@pytest.mark.parametrize("method,path", [
-    ("GET", "/v1/applications/not-a-uuid"),
-    ("POST", "/v1/applications/not-a-uuid/submit"),
-    ("PUT", "/v1/applications/not-a-uuid/documents/cnie"),
-    ("PUT", "/v1/applications/00000000-0000-0000-0000-000000000000/documents/passport"),
-    ("GET", "/v1/checklist?category=astronaut"),
-    ("GET", "/v1/checklist?category=retiree&nationality=ZZ"),
-    ("GET", "/v1/checklist?category=retiree&dependants=cousin"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/v1/applications/not-a-uuid"),
+        ("POST", "/v1/applications/not-a-uuid/submit"),
+        ("PUT", "/v1/applications/not-a-uuid/documents/cnie"),
+        ("PUT", "/v1/applications/00000000-0000-0000-0000-000000000000/documents/passport"),
+        ("GET", "/v1/checklist?category=astronaut"),
+        ("GET", "/v1/checklist?category=retiree&nationality=ZZ"),
+        ("GET", "/v1/checklist?category=retiree&dependants=cousin"),
+    ],
+)
 async def test_malformed_paths_and_queries_are_422(gateway, method, path):
     response = await gateway.request(method, path, headers={"Authorization": "Bearer t"})
     assert response.status_code == 422
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=30)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=30)
     | st.floats(allow_nan=False, allow_infinity=False),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
     max_leaves=12,
 )
-FIELDS = ["cnie", "first_name", "last_name", "birth_date", "nationality", "residence_permit",
-          "residence_permit_expiry", "category", "employer", "email", "phone", "recruitment_date",
-          "survivor_pension", "dependants"]
+FIELDS = [
+    "cnie",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "nationality",
+    "residence_permit",
+    "residence_permit_expiry",
+    "category",
+    "employer",
+    "email",
+    "phone",
+    "recruitment_date",
+    "survivor_pension",
+    "dependants",
+]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=len(FIELDS)))
 async def test_no_body_shape_makes_a_server_error(gateway, fields):
     body = {"cnie": SECRET_CNIE, **fields}

@@ -15,28 +15,41 @@ from amo_gateway.upstream import UpstreamDep, relay
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
 
 REGISTRATION = "registration"
-ERRORS = {401: {"description": "No bearer token"},
-          404: {"description": "No such application for this token"},
-          503: {"description": "Registration unavailable"}}
+ERRORS = {
+    401: {"description": "No bearer token"},
+    404: {"description": "No such application for this token"},
+    503: {"description": "Registration unavailable"},
+}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ApplicationCreated,
-             responses={422: {"description": "A field is malformed or missing"}})
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApplicationCreated,
+    responses={422: {"description": "A field is malformed or missing"}},
+)
 async def create_application(body: NewApplication, upstream: UpstreamDep) -> JSONResponse:
-    response = await upstream.call(REGISTRATION, "POST", "/applications", json=body.to_registration())
+    response = await upstream.call(
+        REGISTRATION, "POST", "/applications", json=body.to_registration()
+    )
     return relay(REGISTRATION, response)
 
 
 @router.get("/{application_id}", responses=ERRORS)
-async def read_application(application_id: UUID, auth: BearerHeader,
-                           upstream: UpstreamDep) -> JSONResponse:
-    response = await upstream.call(REGISTRATION, "GET", f"/applications/{application_id}", headers=auth)
+async def read_application(
+    application_id: UUID, auth: BearerHeader, upstream: UpstreamDep
+) -> JSONResponse:
+    response = await upstream.call(
+        REGISTRATION, "GET", f"/applications/{application_id}", headers=auth
+    )
     return relay(REGISTRATION, response)
 
 
 @router.post("/{application_id}/submit", status_code=status.HTTP_202_ACCEPTED, responses=ERRORS)
-async def submit_application(application_id: UUID, auth: BearerHeader,
-                             upstream: UpstreamDep) -> JSONResponse:
-    response = await upstream.call(REGISTRATION, "POST", f"/applications/{application_id}/submit",
-                                   headers=auth)
+async def submit_application(
+    application_id: UUID, auth: BearerHeader, upstream: UpstreamDep
+) -> JSONResponse:
+    response = await upstream.call(
+        REGISTRATION, "POST", f"/applications/{application_id}/submit", headers=auth
+    )
     return relay(REGISTRATION, response)

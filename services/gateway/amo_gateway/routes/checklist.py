@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from amo_shared.checklist import checklist_as_of
-from amo_shared.events import ApplicantFacts, Category, Dependant, Relationship
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 
 from amo_gateway.countries import normalise_country
+from amo_shared.checklist import checklist_as_of
+from amo_shared.events import ApplicantFacts, Category, Dependant, Relationship
 
 router = APIRouter(prefix="/v1", tags=["checklist"])
 
@@ -24,9 +24,15 @@ PLACEHOLDER = dict(first_name="-", last_name="-", birth_date=date(2000, 1, 1))
 async def checklist(
     category: Category,
     nationality: Annotated[str, Query(min_length=2, max_length=2)] = "MA",
-    dependants: Annotated[str, Query(max_length=400, description=(
-        "Comma-separated: spouse, child, child_student, child_disabled, child_student_disabled"
-    ))] = "",
+    dependants: Annotated[
+        str,
+        Query(
+            max_length=400,
+            description=(
+                "Comma-separated: spouse, child, child_student, child_disabled, child_student_disabled"
+            ),
+        ),
+    ] = "",
     survivor_pension: bool = False,
 ) -> dict[str, Any]:
     try:
@@ -34,13 +40,26 @@ async def checklist(
     except ValueError as exc:
         raise invalid("nationality", str(exc)) from None
     people = parse_dependants(dependants)
-    facts = ApplicantFacts(nationality=country, category=category, dependants=people,
-                           survivor_pension=survivor_pension, **PLACEHOLDER)
+    facts = ApplicantFacts(
+        nationality=country,
+        category=category,
+        dependants=people,
+        survivor_pension=survivor_pension,
+        **PLACEHOLDER,
+    )
     today = date.today()
     version = checklist_as_of(today)
     documents = [
-        {"kind": doc.kind.value, "dependant": doc.dependant, "label_fr": version.labels_fr[doc.kind]}
-        | ({"relationship": people[doc.dependant].relationship.value} if doc.dependant is not None else {})
+        {
+            "kind": doc.kind.value,
+            "dependant": doc.dependant,
+            "label_fr": version.labels_fr[doc.kind],
+        }
+        | (
+            {"relationship": people[doc.dependant].relationship.value}
+            if doc.dependant is not None
+            else {}
+        )
         for doc in version.required_documents(facts)
     ]
     return {"version": version.version, "as_of": today.isoformat(), "documents": documents}
@@ -51,12 +70,18 @@ def parse_dependants(raw: str) -> list[Dependant]:
     for token in filter(None, (t.strip().lower() for t in raw.split(","))):
         relationship, *flags = token.split("_")
         if relationship not in set(Relationship) or not set(flags) <= FLAGS:
-            raise invalid("dependants", "each item is spouse or child, optionally _student and/or _disabled")
-        people.append(Dependant(relationship=relationship, **{f: True for f in flags}, **PLACEHOLDER))
+            raise invalid(
+                "dependants", "each item is spouse or child, optionally _student and/or _disabled"
+            )
+        people.append(
+            Dependant(relationship=relationship, **{f: True for f in flags}, **PLACEHOLDER)
+        )
     if len(people) > MAX_DEPENDANTS:
         raise invalid("dependants", f"at most {MAX_DEPENDANTS} dependants")
     return people
 
 
 def invalid(field: str, message: str) -> RequestValidationError:
-    return RequestValidationError([{"loc": ("query", field), "msg": message, "type": "value_error"}])
+    return RequestValidationError(
+        [{"loc": ("query", field), "msg": message, "type": "value_error"}]
+    )

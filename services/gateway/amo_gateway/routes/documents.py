@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from amo_shared.events import DocumentKind
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -19,44 +18,79 @@ from starlette.requests import ClientDisconnect
 from amo_gateway.auth import BearerHeader
 from amo_gateway.schemas import StoredDocument
 from amo_gateway.upstream import UpstreamDep, UpstreamFailed, answer, relay
+from amo_shared.events import DocumentKind
 
 router = APIRouter(prefix="/v1/applications", tags=["documents"])
 
-DEPENDANT_KINDS = frozenset({DocumentKind.MARRIAGE_CERTIFICATE, DocumentKind.BIRTH_CERTIFICATE,
-                             DocumentKind.SCHOOL_CERTIFICATE, DocumentKind.DISABILITY_PROOF})
+DEPENDANT_KINDS = frozenset(
+    {
+        DocumentKind.MARRIAGE_CERTIFICATE,
+        DocumentKind.BIRTH_CERTIFICATE,
+        DocumentKind.SCHOOL_CERTIFICATE,
+        DocumentKind.DISABILITY_PROOF,
+    }
+)
 FORWARDED_HEADERS = ("content-type", "content-length")
-MULTIPART = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file"],
-    "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
+MULTIPART = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
 
 
-@router.put("/{application_id}/documents/{kind}", status_code=status.HTTP_201_CREATED,
-            response_model=StoredDocument, openapi_extra=MULTIPART,
-            responses={404: {"description": "No such application for this token"},
-                       409: {"description": "Uploads are closed for this application"},
-                       413: {"description": "File too large"},
-                       415: {"description": "File type not accepted"}})
+@router.put(
+    "/{application_id}/documents/{kind}",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StoredDocument,
+    openapi_extra=MULTIPART,
+    responses={
+        404: {"description": "No such application for this token"},
+        409: {"description": "Uploads are closed for this application"},
+        413: {"description": "File too large"},
+        415: {"description": "File type not accepted"},
+    },
+)
 async def upload_document(
-    application_id: UUID, kind: DocumentKind, request: Request, auth: BearerHeader,
+    application_id: UUID,
+    kind: DocumentKind,
+    request: Request,
+    auth: BearerHeader,
     upstream: UpstreamDep,
-    dependant: Annotated[int | None, Query(ge=0, le=99, description="Index of the dependant")] = None,
+    dependant: Annotated[
+        int | None, Query(ge=0, le=99, description="Index of the dependant")
+    ] = None,
 ) -> JSONResponse:
     check_dependant(kind, dependant)
-    access = await upstream.call("registration", "GET", f"/applications/{application_id}/access",
-                                 headers=auth)
+    access = await upstream.call(
+        "registration", "GET", f"/applications/{application_id}/access", headers=auth
+    )
     if access.status_code != 200:
         return relay("registration", access)
     state = answer("registration", access)
     if not isinstance(state, dict):
         raise UpstreamFailed("registration")
     if not state.get("uploads_open"):
-        raise HTTPException(status.HTTP_409_CONFLICT,
-                            f"uploads are closed while the application is {state.get('status')}")
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"uploads are closed while the application is {state.get('status')}",
+        )
     headers = {h: request.headers[h] for h in FORWARDED_HEADERS if h in request.headers}
     forward = upstream.client.build_request(
-        "PUT", upstream.url("documents", f"/applications/{application_id}/documents/{kind.value}"),
+        "PUT",
+        upstream.url("documents", f"/applications/{application_id}/documents/{kind.value}"),
         params={"dependant": dependant} if dependant is not None else None,
-        headers=headers, content=request.stream())
+        headers=headers,
+        content=request.stream(),
+    )
     try:
         response = await upstream.send("documents", forward)
     except ClientDisconnect:
@@ -72,5 +106,6 @@ def check_dependant(kind: DocumentKind, dependant: int | None) -> None:
         problem = "only for a dependant's document"
     else:
         return
-    raise RequestValidationError([{"loc": ("query", "dependant"), "msg": problem,
-                                   "type": "value_error"}])
+    raise RequestValidationError(
+        [{"loc": ("query", "dependant"), "msg": problem, "type": "value_error"}]
+    )
