@@ -15,15 +15,21 @@ import time
 
 from pymongo import AsyncMongoClient
 
-from amo_localstack.harden import harden_mongo
 from amo_localstack.config import StackConfig
+from amo_localstack.harden import harden_mongo
 from amo_localstack.infra import temporary_stack
 
 
 def doc(i: int) -> dict:
-    return {"_id": f"app-{i:08d}", "_v": 0, "status": "submitted", "member_number": f"M{i:012d}",
-            "outbox": [], "outbox_pending": False,
-            "applicant": {"first_name": "Amina", "last_name": f"Name{i}", "category": "retiree"}}
+    return {
+        "_id": f"app-{i:08d}",
+        "_v": 0,
+        "status": "submitted",
+        "member_number": f"M{i:012d}",
+        "outbox": [],
+        "outbox_pending": False,
+        "applicant": {"first_name": "Amina", "last_name": f"Name{i}", "category": "retiree"},
+    }
 
 
 async def rate(op, n_keys: int, seconds: float) -> float:
@@ -43,12 +49,15 @@ async def measure(col, n: int, seconds: float) -> dict[str, float]:
 
     async def cas(i):
         d = await col.find_one({"_id": f"app-{i:08d}"})
-        await col.update_one({"_id": d["_id"], "_v": d["_v"]},
-                             {"$set": {"status": "eligible"}, "$inc": {"_v": 1}})
+        await col.update_one(
+            {"_id": d["_id"], "_v": d["_v"]}, {"$set": {"status": "eligible"}, "$inc": {"_v": 1}}
+        )
 
-    return {"find_by_id/s": await rate(by_id, n, seconds),
-            "find_by_member_number/s": await rate(by_field, n, seconds),
-            "cas_update/s": await rate(cas, n, seconds)}
+    return {
+        "find_by_id/s": await rate(by_id, n, seconds),
+        "find_by_member_number/s": await rate(by_field, n, seconds),
+        "cas_update/s": await rate(cas, n, seconds),
+    }
 
 
 async def run(cfg: StackConfig, sizes: list[int], seconds: float) -> None:
@@ -61,7 +70,9 @@ async def run(cfg: StackConfig, sizes: list[int], seconds: float) -> None:
     for n in sizes:
         t0 = time.perf_counter()
         for start in range(loaded, n, 5000):
-            await col.insert_many([doc(i) for i in range(start, min(n, start + 5000))], ordered=False)
+            await col.insert_many(
+                [doc(i) for i in range(start, min(n, start + 5000))], ordered=False
+            )
         loaded = n
         print(f"loaded {n:>9,} documents in {time.perf_counter() - t0:6.1f} s")
         if n == sizes[0]:

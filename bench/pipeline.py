@@ -15,14 +15,20 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
-from amo_testkit import Applicants  # noqa: E402
+from amo_localstack.harden import harden_mongo
+from amo_localstack.infra import stack_rss_mb, temporary_stack
+from amo_localstack.procs import rss_bytes
+from amo_localstack.services import ServicePorts, service_pids, start_services
+from amo_testkit import Applicants
 
-from amo_localstack.harden import harden_mongo  # noqa: E402
-from amo_localstack.infra import stack_rss_mb, temporary_stack  # noqa: E402
-from amo_localstack.procs import rss_bytes  # noqa: E402
-from amo_localstack.services import ServicePorts, service_pids, start_services  # noqa: E402
-
-CATEGORIES = ["public_employee", "independent_worker", "liberal_profession", "retiree", "widow", "orphan"]
+CATEGORIES = [
+    "public_employee",
+    "independent_worker",
+    "liberal_profession",
+    "retiree",
+    "widow",
+    "orphan",
+]
 
 
 async def one(applicants: Applicants, category: str) -> float:
@@ -67,14 +73,20 @@ def run(cfg, ports: ServicePorts, args, t0: float) -> None:
     latencies = sorted(asyncio.run(drive(ports.url("gateway"), args.applicants, args.concurrency)))
     wall = time.perf_counter() - t0
     q = statistics.quantiles(latencies, n=20)
-    print(f"{args.applicants} applicants, {args.concurrency} at a time: {wall:.1f} s, "
-          f"{args.applicants / wall:.2f} cards/s")
-    print(f"submit -> card: p50 {statistics.median(latencies):.2f} s, p95 {q[18]:.2f} s, "
-          f"max {latencies[-1]:.2f} s")
+    print(
+        f"{args.applicants} applicants, {args.concurrency} at a time: {wall:.1f} s, "
+        f"{args.applicants / wall:.2f} cards/s"
+    )
+    print(
+        f"submit -> card: p50 {statistics.median(latencies):.2f} s, p95 {q[18]:.2f} s, "
+        f"max {latencies[-1]:.2f} s"
+    )
     infra = stack_rss_mb(cfg)
     services = sum(rss_bytes(pid) for pid in service_pids(cfg).values()) / 2**20
-    print(f"resident memory: infrastructure {infra:.0f} MB + services {services:.0f} MB "
-          f"= {infra + services:.0f} MB (target < 2048 MB: ratio {(infra + services) / 2048:.2f})")
+    print(
+        f"resident memory: infrastructure {infra:.0f} MB + services {services:.0f} MB "
+        f"= {infra + services:.0f} MB (target < 2048 MB: ratio {(infra + services) / 2048:.2f})"
+    )
 
 
 if __name__ == "__main__":

@@ -31,11 +31,21 @@ async def db(stack):
 
 
 def event(app_id: str):
-    facts = ApplicantFacts(first_name="A", last_name="B", birth_date=date(1990, 1, 1),
-                           nationality="MA", category=Category.RETIREE)
-    return new_event(APPLICATION_SUBMITTED, ApplicationSubmitted(
-        application_id=app_id, submitted_at=datetime.now(UTC), applicant=facts),
-        source="tests", key=app_id)
+    facts = ApplicantFacts(
+        first_name="A",
+        last_name="B",
+        birth_date=date(1990, 1, 1),
+        nationality="MA",
+        category=Category.RETIREE,
+    )
+    return new_event(
+        APPLICATION_SUBMITTED,
+        ApplicationSubmitted(
+            application_id=app_id, submitted_at=datetime.now(UTC), applicant=facts
+        ),
+        source="tests",
+        key=app_id,
+    )
 
 
 async def test_update_without_version_bump_is_refused_by_the_guard(db):

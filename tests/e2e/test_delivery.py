@@ -8,12 +8,15 @@ import json
 
 import httpx
 
-from amo_testkit import applicant, headers_of, new_id, value_of
-
 from amo_localstack.services import start_services, stop_service
 from amo_shared.topics import (
-    APPLICATION_SUBMITTED, CARD_ISSUED, DOCUMENTS_VERIFIED, ELIGIBILITY_DECIDED, dlt,
+    APPLICATION_SUBMITTED,
+    CARD_ISSUED,
+    DOCUMENTS_VERIFIED,
+    ELIGIBILITY_DECIDED,
+    dlt,
 )
+from amo_testkit import applicant, headers_of, new_id, value_of
 
 
 async def test_same_application_submitted_twice_yields_one_card(applicants, bus):
@@ -23,7 +26,9 @@ async def test_same_application_submitted_twice_yields_one_card(applicants, bus)
     # The very same event again (same ce_id), and a copy under a new ce_id: both are redeliveries.
     key, headers = original.key.decode(), headers_of(original)
     await bus.publish_raw(APPLICATION_SUBMITTED, original.value, key, headers)
-    await bus.publish_raw(APPLICATION_SUBMITTED, original.value, key, {**headers, "ce_id": new_id()})
+    await bus.publish_raw(
+        APPLICATION_SUBMITTED, original.value, key, {**headers, "ce_id": new_id()}
+    )
     # A later applicant's card proves the consumers went past both copies.
     later = await applicants.file_complete("retiree")
     await later.wait_for("card_issued")
@@ -57,14 +62,22 @@ POISON = {
 }
 
 
-async def test_poison_event_on_each_topic_lands_in_its_dlt_and_the_pipeline_goes_on(applicants, bus):
+async def test_poison_event_on_each_topic_lands_in_its_dlt_and_the_pipeline_goes_on(
+    applicants, bus
+):
     keys = {}
     for topic in POISON:
         key = "poison-" + new_id()
         keys[topic] = key
-        headers = {"ce_specversion": "1.0", "ce_id": new_id(), "ce_source": "tests",
-                   "ce_type": f"ma.amo.{topic}.v1", "ce_time": "2026-01-01T00:00:00Z",
-                   "ce_subject": key, "content-type": "application/json"}
+        headers = {
+            "ce_specversion": "1.0",
+            "ce_id": new_id(),
+            "ce_source": "tests",
+            "ce_type": f"ma.amo.{topic}.v1",
+            "ce_time": "2026-01-01T00:00:00Z",
+            "ce_subject": key,
+            "content-type": "application/json",
+        }
         await bus.publish_raw(topic, b'{"application_id": 42, "oops": true', key, headers)
     app = await applicants.file_complete("liberal_profession")
     assert (await app.wait_for("card_issued"))["status"] == "card_issued"
@@ -80,21 +93,32 @@ async def test_poison_event_on_each_topic_lands_in_its_dlt_and_the_pipeline_goes
 
 async def test_cards_replays_its_own_dead_letters_and_parks_a_still_broken_one(platform, bus):
     key = "poison-" + new_id()
-    headers = {"ce_specversion": "1.0", "ce_id": new_id(), "ce_source": "tests",
-               "ce_type": "ma.amo.eligibility.decided.v1", "ce_time": "2026-01-01T00:00:00Z",
-               "ce_subject": key, "content-type": "application/json"}
+    headers = {
+        "ce_specversion": "1.0",
+        "ce_id": new_id(),
+        "ce_source": "tests",
+        "ce_type": "ma.amo.eligibility.decided.v1",
+        "ce_time": "2026-01-01T00:00:00Z",
+        "ce_subject": key,
+        "content-type": "application/json",
+    }
     await bus.publish_raw(ELIGIBILITY_DECIDED, b"{}", key, headers)
     await bus.wait_records(dlt(ELIGIBILITY_DECIDED), key=key)
     async with httpx.AsyncClient(base_url=platform.url("cards"), timeout=120) as client:
-        first = (await client.post("/operations/dead-letters/replay")).json()
-        second = (await client.post("/operations/dead-letters/replay")).json()
+        first = (await client.post("/operations/dead-letters/replay")).json()["reports"]
+        second = (await client.post("/operations/dead-letters/replay")).json()["reports"]
     [report] = first
     assert report["topic"] == ELIGIBILITY_DECIDED and report["group"] == "cards"
     assert report["replayed"] >= 1 and report["processed"] == 0
     assert report["parked_again"] == report["replayed"], "a schema error is still a schema error"
-    assert second[0]["replayed"] == report["parked_again"], "only the newly parked entries come back"
-    entries = [r for r in await bus.records(dlt(ELIGIBILITY_DECIDED), key=key)
-               if headers_of(r)["dlt_group"] == "cards"]
+    assert second[0]["replayed"] == report["parked_again"], (
+        "only the newly parked entries come back"
+    )
+    entries = [
+        r
+        for r in await bus.records(dlt(ELIGIBILITY_DECIDED), key=key)
+        if headers_of(r)["dlt_group"] == "cards"
+    ]
     assert len(entries) == 3 and headers_of(entries[-1])["dlt_topic"] == ELIGIBILITY_DECIDED
 
 

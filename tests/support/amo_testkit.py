@@ -31,19 +31,30 @@ def cnie() -> str:
 def applicant(category: str, **overrides) -> dict:
     """A plausible applicant of `category`, with the facts its rules need."""
     today = date.today()
-    body = {"cnie": cnie(), "first_name": "Amina", "last_name": "Alaoui",
-            "birth_date": "1985-04-12", "nationality": "MA", "category": category,
-            "email": "amina@example.ma", "phone": "+212612345678"}
+    body = {
+        "cnie": cnie(),
+        "first_name": "Amina",
+        "last_name": "Alaoui",
+        "birth_date": "1985-04-12",
+        "nationality": "MA",
+        "category": category,
+        "email": "amina@example.ma",
+        "phone": "+212612345678",
+    }
     extra = {
-        "public_employee": {"employer": "Ministère de la Santé",
-                            "recruitment_date": str(today - timedelta(days=400))},
+        "public_employee": {
+            "employer": "Ministère de la Santé",
+            "recruitment_date": str(today - timedelta(days=400)),
+        },
         "independent_worker": {},
         "liberal_profession": {},
-        "retiree": {"pension_fund": "CMR", "pension_number": "P123456",
-                    "birth_date": "1955-02-01"},
+        "retiree": {"pension_fund": "CMR", "pension_number": "P123456", "birth_date": "1955-02-01"},
         "widow": {"member_death_date": str(today - timedelta(days=200)), "survivor_pension": True},
-        "orphan": {"member_death_date": str(today - timedelta(days=200)), "survivor_pension": True,
-                   "birth_date": str(today - timedelta(days=365 * 12))},
+        "orphan": {
+            "member_death_date": str(today - timedelta(days=200)),
+            "survivor_pension": True,
+            "birth_date": str(today - timedelta(days=365 * 12)),
+        },
     }[category]
     return {**body, **extra, **overrides}
 
@@ -69,12 +80,20 @@ class Application:
     def __post_init__(self):
         self.auth = {"Authorization": f"Bearer {self.token}"}
 
-    async def upload(self, kind: str, content: bytes = PDF, dependant: int | None = None,
-                     filename: str = "scan.pdf") -> httpx.Response:
+    async def upload(
+        self,
+        kind: str,
+        content: bytes = PDF,
+        dependant: int | None = None,
+        filename: str = "scan.pdf",
+    ) -> httpx.Response:
         params = {"dependant": dependant} if dependant is not None else None
-        return await self.client.put(f"/v1/applications/{self.id}/documents/{kind}",
-                                     files={"file": (filename, content)}, params=params,
-                                     headers=self.auth)
+        return await self.client.put(
+            f"/v1/applications/{self.id}/documents/{kind}",
+            files={"file": (filename, content)},
+            params=params,
+            headers=self.auth,
+        )
 
     async def submit(self) -> httpx.Response:
         return await self.client.post(f"/v1/applications/{self.id}/submit", headers=self.auth)
@@ -136,11 +155,14 @@ class Bus:
         self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
 
     async def publish(self, event: OutgoingEvent):
-        return await self.publish_raw(event.topic, event.payload.encode(), event.key, event.headers())
+        return await self.publish_raw(
+            event.topic, event.payload.encode(), event.key, event.headers()
+        )
 
     async def publish_raw(self, topic: str, value: bytes, key: str, headers: dict[str, str]):
         return await self.producer.send_and_wait(
-            topic, value, key=key.encode(), headers=[(k, v.encode()) for k, v in headers.items()])
+            topic, value, key=key.encode(), headers=[(k, v.encode()) for k, v in headers.items()]
+        )
 
     async def read(self, topic: str) -> list:
         """Every record of `topic` up to its current end, outside any consumer group."""
@@ -187,8 +209,9 @@ class Bus:
 
     async def rewind(self, group: str, topic: str) -> None:
         """Reset `group`'s committed offsets on `topic` to the beginning (the group must be idle)."""
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=group,
-                                    enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, group_id=group, enable_auto_commit=False
+        )
         await consumer.start()
         try:
             parts = [TopicPartition(topic, p) for p in await self._partitions(consumer, topic)]

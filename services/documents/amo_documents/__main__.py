@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from amo_shared.runtime import serve
-
 from amo_documents.app import create_app
 from amo_documents.settings import Settings
+from amo_shared.runtime import serve
 
 
 def main() -> None:

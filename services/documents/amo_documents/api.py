@@ -9,15 +9,14 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
-from amo_shared.aggregates import ConcurrentWriteError
-from amo_shared.events import DocumentKind
-
 from amo_documents.adapters.multipart import MalformedForm
 from amo_documents.adapters.pipe import UploadAborted
 from amo_documents.adapters.s3 import StorageFault
 from amo_documents.domain import FilingRefused
 from amo_documents.domain.content import TooLarge, UnsupportedType
 from amo_documents.uploads import FilingUncertain, Uploads
+from amo_shared.aggregates import ConcurrentWriteError
+from amo_shared.events import DocumentKind
 
 router = APIRouter(tags=["documents"])
 
@@ -61,14 +60,23 @@ def _uploads(request: Request) -> Uploads:
     return request.app.state.uploads
 
 
-@router.put("/applications/{application_id}/documents/{kind}", status_code=201,
-            response_model=UploadedDocument, response_model_exclude_none=True)
-async def upload_document(request: Request, application_id: ApplicationId, kind: DocumentKind,
-                          dependant: DependantIndex = None) -> dict:
+@router.put(
+    "/applications/{application_id}/documents/{kind}",
+    status_code=201,
+    response_model=UploadedDocument,
+    response_model_exclude_none=True,
+)
+async def upload_document(
+    request: Request,
+    application_id: ApplicationId,
+    kind: DocumentKind,
+    dependant: DependantIndex = None,
+) -> dict:
     """Stream the `file` field of a multipart body to storage; a re-upload replaces the document."""
     try:
-        return await _uploads(request).receive(application_id, kind, dependant, request.headers,
-                                               request.stream())
+        return await _uploads(request).receive(
+            application_id, kind, dependant, request.headers, request.stream()
+        )
     except tuple(ERRORS) as exc:
         raise _http_error(exc) from None
 

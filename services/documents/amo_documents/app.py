@@ -9,14 +9,13 @@ from datetime import timedelta
 import structlog
 from fastapi import FastAPI
 
-from amo_shared.runtime import Runtime, create_runtime, service_app
-
 from amo_documents import api, handlers
 from amo_documents.adapters.repository import COLLECTION, DocumentsRepository
 from amo_documents.adapters.s3 import DocumentStorage, StorageFault
 from amo_documents.settings import Settings
 from amo_documents.sweep import OrphanSweep
 from amo_documents.uploads import Uploads
+from amo_shared.runtime import Runtime, create_runtime, service_app
 
 log = structlog.get_logger(__name__)
 
@@ -25,15 +24,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     runtime = create_runtime(handlers.SERVICE, settings)
     storage = DocumentStorage.connect(
-        settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key.get_secret_value(),
-        settings.s3_bucket, secure=settings.s3_secure,
+        settings.s3_endpoint,
+        settings.s3_access_key,
+        settings.s3_secret_key.get_secret_value(),
+        settings.s3_bucket,
+        secure=settings.s3_secure,
         connect_timeout=settings.s3_connect_timeout_seconds,
         read_timeout=settings.s3_read_timeout_seconds,
     )
     runtime.readiness["s3"] = storage.check
     repository = DocumentsRepository(runtime.store(COLLECTION))
-    sweep = OrphanSweep(storage, repository, grace=timedelta(seconds=settings.orphan_grace_seconds),
-                        interval=settings.orphan_sweep_interval_seconds)
+    sweep = OrphanSweep(
+        storage,
+        repository,
+        grace=timedelta(seconds=settings.orphan_grace_seconds),
+        interval=settings.orphan_sweep_interval_seconds,
+    )
 
     async def setup(rt: Runtime) -> None:
         # The stack's setup creates the bucket; creating it here too spares an ordering problem.
@@ -45,8 +51,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rt.subscribe(handlers.routes(repository))
 
     # Uploads stream with their own size limit; every other route keeps the shared body limit.
-    app = service_app(runtime, setup, title="AMO documents", aggregates=[COLLECTION],
-                      streamed_paths=("/applications/",))
+    app = service_app(
+        runtime,
+        setup,
+        title="AMO documents",
+        aggregates=[COLLECTION],
+        streamed_paths=("/applications/",),
+    )
     serve_with_sweep(app, sweep)
     app.state.uploads = Uploads(storage, repository, settings.max_upload_bytes)
     app.state.sweep = sweep

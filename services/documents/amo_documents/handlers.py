@@ -6,15 +6,14 @@ from datetime import UTC, datetime
 
 import structlog
 
+from amo_documents.adapters.repository import DocumentsRepository
+from amo_documents.domain import AlreadyVerified, ApplicationDocuments, Submission
 from amo_shared.checklist import checklist_version, required_documents
 from amo_shared.consumer import Handler
 from amo_shared.envelope import IncomingEvent, OutgoingEvent, new_event
 from amo_shared.events import ApplicationSubmitted
 from amo_shared.subscriptions import Route
 from amo_shared.topics import APPLICATION_SUBMITTED, DOCUMENTS_VERIFIED
-
-from amo_documents.adapters.repository import DocumentsRepository
-from amo_documents.domain import AlreadyVerified, ApplicationDocuments, Submission
 
 SERVICE = "documents"
 
@@ -34,18 +33,28 @@ def verify_submission(repository: DocumentsRepository) -> Handler:
 
         def decide(documents: ApplicationDocuments) -> list[OutgoingEvent] | None:
             nonlocal already
-            verdict = documents.verify(submission, required, checklist_version=version,
-                                       at=datetime.now(UTC))
+            verdict = documents.verify(
+                submission, required, checklist_version=version, at=datetime.now(UTC)
+            )
             already = isinstance(verdict, AlreadyVerified)
             if isinstance(verdict, AlreadyVerified):
                 return None  # a redelivery or a rewound group: the verdict was emitted once
-            out = new_event(DOCUMENTS_VERIFIED, verdict.event, source=SERVICE,
-                            key=submission.application_id, caused_by=event)
+            out = new_event(
+                DOCUMENTS_VERIFIED,
+                verdict.event,
+                source=SERVICE,
+                key=submission.application_id,
+                caused_by=event,
+            )
             documents.record(verdict, event_id=out.id, caused_by=event.id)
             return [out]
 
         await repository.update(submission.application_id, decide)
-        log.info("documents verified", application_id=submission.application_id,
-                 submission=submission.submission, already=already)
+        log.info(
+            "documents verified",
+            application_id=submission.application_id,
+            submission=submission.submission,
+            already=already,
+        )
 
     return handle

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from amo_shared.settings import ServiceSettings
-
 from amo_documents.domain.content import MAX_UPLOAD_BYTES
+from amo_shared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -32,9 +32,15 @@ class SweepReport:
 
 
 class OrphanSweep:
-    def __init__(self, storage: DocumentStorage, repository: DocumentsRepository, *,
-                 grace: timedelta, interval: float,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+    def __init__(
+        self,
+        storage: DocumentStorage,
+        repository: DocumentsRepository,
+        *,
+        grace: timedelta,
+        interval: float,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
         self.storage = storage
         self.repository = repository
         self.grace = grace
@@ -52,7 +58,8 @@ class OrphanSweep:
             report.recent += sum(1 for o in page if o.last_modified > cutoff)
             # Listed first, records read after: a record written meanwhile is still seen.
             referenced = await self.repository.referenced_keys(
-                {application_of(o.key) or "" for o in old})
+                {application_of(o.key) or "" for o in old}
+            )
             for obj in old:
                 if obj.key in referenced:
                     report.referenced += 1
@@ -78,8 +85,13 @@ class OrphanSweep:
         while True:
             try:
                 report = await self.sweep()
-                log.info("orphan sweep done", listed=report.listed, removed=report.removed,
-                         referenced=report.referenced, recent=report.recent)
-            except Exception as exc:  # noqa: BLE001 - the sweep runs again at the next interval
+                log.info(
+                    "orphan sweep done",
+                    listed=report.listed,
+                    removed=report.removed,
+                    referenced=report.referenced,
+                    recent=report.recent,
+                )
+            except Exception as exc:
                 log.warning("orphan sweep failed", error=type(exc).__name__)
             await asyncio.sleep(self.interval)

@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from amo_shared.events import ApplicantFacts
-from amo_shared.limits import EMAIL_MAX, PHONE_MAX
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -19,6 +17,8 @@ from amo_registration.adapters.repository import COLLECTION, ApplicationReposito
 from amo_registration.domain import Application, Contact, InvalidApplication, create, submit
 from amo_registration.domain.access import mask_cnie, new_token, token_digest, token_matches
 from amo_registration.events import application_submitted
+from amo_shared.events import ApplicantFacts
+from amo_shared.limits import EMAIL_MAX, PHONE_MAX
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 
@@ -46,8 +46,9 @@ def bearer(authorization: str | None) -> str | None:
     return token.strip() or None
 
 
-async def authorised(application_id: str, repo: Repository,
-                     authorization: Annotated[str | None, Header()] = None) -> Application:
+async def authorised(
+    application_id: str, repo: Repository, authorization: Annotated[str | None, Header()] = None
+) -> Application:
     app = await repo.get(application_id)
     matches = token_matches(bearer(authorization), app.token_sha256 if app else _NO_SUCH_DIGEST)
     if app is None or not matches:
@@ -62,8 +63,12 @@ Authorised = Annotated[Application, Depends(authorised)]
 async def create_application(body: NewApplication, repo: Repository) -> Any:
     token, digest = new_token()
     try:
-        app = create(body.applicant, Contact(email=body.email, phone=body.phone),
-                     datetime.now(UTC), token_sha256=digest)
+        app = create(
+            body.applicant,
+            Contact(email=body.email, phone=body.phone),
+            datetime.now(UTC),
+            token_sha256=digest,
+        )
     except InvalidApplication as exc:
         # FastAPI's own error shape, so the gateway relays domain and schema errors alike.
         detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
@@ -78,8 +83,9 @@ async def read_application(app: Authorised) -> dict[str, Any]:
 
 
 @router.post("/{application_id}/submit", status_code=status.HTTP_202_ACCEPTED)
-async def submit_application(app: Authorised, repo: Repository,
-                             traceparent: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+async def submit_application(
+    app: Authorised, repo: Repository, traceparent: Annotated[str | None, Header()] = None
+) -> dict[str, Any]:
     now = datetime.now(UTC)
 
     def step(current: Application):
@@ -102,8 +108,9 @@ def view(app: Application) -> dict[str, Any]:
         if entry.reasons is not None:
             item["reasons"] = entry.reasons.model_dump(mode="json")
         timeline.append(item)
-    fields = app.model_dump(mode="json", include={"id", "status", "submission", "created_at",
-                                                  "submitted_at", "card"})
+    fields = app.model_dump(
+        mode="json", include={"id", "status", "submission", "created_at", "submitted_at", "card"}
+    )
     return {
         **fields,
         "category": app.applicant.category.value,

@@ -45,8 +45,9 @@ class _FileField(BaseTarget):
         return self._finished
 
 
-async def stream_file_field(headers: Mapping[str, str], body: AsyncIterator[bytes],
-                            on_chunk: OnChunk, *, limit: int) -> str | None:
+async def stream_file_field(
+    headers: Mapping[str, str], body: AsyncIterator[bytes], on_chunk: OnChunk, *, limit: int
+) -> str | None:
     """Feed the `file` field of `body` to `on_chunk`; returns the client's file name.
 
     The whole body is bounded too (`limit` + overhead), so other fields cannot be used to

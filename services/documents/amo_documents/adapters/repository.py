@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from amo_documents.domain import ApplicationDocuments, Slot, Upload, Verification
 from amo_shared.aggregates import AggregateStore, Change
 from amo_shared.envelope import OutgoingEvent
 from amo_shared.events import DocumentVerdict
-
-from amo_documents.domain import ApplicationDocuments, Slot, Upload, Verification
 
 COLLECTION = "application_documents"
 
@@ -77,14 +76,20 @@ class DocumentsRepository:
         keys: set[str] = set()
         for application_id in sorted(set(application_ids)):
             doc = await self.store.get(application_id)
-            keys |= {str(u["key"]) for u in (doc or {}).get("documents", {}).values() if u.get("key")}
+            keys |= {
+                str(u["key"]) for u in (doc or {}).get("documents", {}).values() if u.get("key")
+            }
         return keys
 
 
 def to_fields(documents: ApplicationDocuments) -> dict[str, Any]:
     return {
-        "documents": {slot.name: _upload_fields(slot, u) for slot, u in documents.documents.items()},
-        "verifications": {str(n): _verification_fields(v) for n, v in documents.verifications.items()},
+        "documents": {
+            slot.name: _upload_fields(slot, u) for slot, u in documents.documents.items()
+        },
+        "verifications": {
+            str(n): _verification_fields(v) for n, v in documents.verifications.items()
+        },
     }
 
 
@@ -92,36 +97,55 @@ def from_document(doc: dict[str, Any]) -> ApplicationDocuments:
     return ApplicationDocuments(
         application_id=str(doc["_id"]),
         documents={Slot.named(name): _upload(r) for name, r in doc.get("documents", {}).items()},
-        verifications={int(n): _verification(int(n), r)
-                       for n, r in doc.get("verifications", {}).items()},
+        verifications={
+            int(n): _verification(int(n), r) for n, r in doc.get("verifications", {}).items()
+        },
     )
 
 
 def _upload_fields(slot: Slot, upload: Upload) -> dict[str, Any]:
     # kind and dependant are repeated in the record so an operator reads it without parsing slots.
-    return {"key": upload.key, "kind": str(slot.kind), "dependant": slot.dependant,
-            "size": upload.size, "sha256": upload.sha256, "content_type": upload.content_type,
-            "filename": upload.filename, "uploaded_at": upload.uploaded_at}
+    return {
+        "key": upload.key,
+        "kind": str(slot.kind),
+        "dependant": slot.dependant,
+        "size": upload.size,
+        "sha256": upload.sha256,
+        "content_type": upload.content_type,
+        "filename": upload.filename,
+        "uploaded_at": upload.uploaded_at,
+    }
 
 
 def _upload(record: dict[str, Any]) -> Upload:
-    return Upload(key=str(record["key"]), size=int(record.get("size", 0)),
-                  sha256=str(record.get("sha256", "")),
-                  content_type=str(record.get("content_type", "")),
-                  uploaded_at=record["uploaded_at"], filename=str(record.get("filename") or ""))
+    return Upload(
+        key=str(record["key"]),
+        size=int(record.get("size", 0)),
+        sha256=str(record.get("sha256", "")),
+        content_type=str(record.get("content_type", "")),
+        uploaded_at=record["uploaded_at"],
+        filename=str(record.get("filename") or ""),
+    )
 
 
 def _verification_fields(v: Verification) -> dict[str, Any]:
-    return {"outcome": v.outcome, "verified_at": v.verified_at,
-            "verdicts": [verdict.model_dump(mode="json") for verdict in v.verdicts],
-            "checklist_version": v.checklist_version, "event_id": v.event_id,
-            "caused_by": v.caused_by}
+    return {
+        "outcome": v.outcome,
+        "verified_at": v.verified_at,
+        "verdicts": [verdict.model_dump(mode="json") for verdict in v.verdicts],
+        "checklist_version": v.checklist_version,
+        "event_id": v.event_id,
+        "caused_by": v.caused_by,
+    }
 
 
 def _verification(submission: int, record: dict[str, Any]) -> Verification:
     return Verification(
-        submission=submission, outcome=record["outcome"],
+        submission=submission,
+        outcome=record["outcome"],
         verdicts=tuple(DocumentVerdict.model_validate(v) for v in record.get("verdicts", [])),
-        verified_at=record["verified_at"], checklist_version=str(record.get("checklist_version", "")),
-        event_id=str(record.get("event_id", "")), caused_by=str(record.get("caused_by", "")),
+        verified_at=record["verified_at"],
+        checklist_version=str(record.get("checklist_version", "")),
+        event_id=str(record.get("event_id", "")),
+        caused_by=str(record.get("caused_by", "")),
     )

@@ -21,10 +21,9 @@ import urllib3
 from minio import Minio
 from minio.error import MinioException, S3Error
 
-from amo_shared.consumer import InfrastructureUnavailable
-
 from amo_documents.adapters.pipe import ABORT, END, ChunkPipe, UploadAborted
 from amo_documents.domain import Slot
+from amo_shared.consumer import InfrastructureUnavailable
 
 log = structlog.get_logger(__name__)
 
@@ -33,15 +32,30 @@ PREFIX = "applications/"
 T = TypeVar("T")
 
 # S3's "not now" answers, whatever their HTTP status (RequestTimeout comes as a 400).
-TRANSIENT_CODES = frozenset({
-    "InternalError", "SlowDown", "ServiceUnavailable", "RequestTimeout", "OperationAborted",
-    "XMinioServerNotInitialized",
-})
+TRANSIENT_CODES = frozenset(
+    {
+        "InternalError",
+        "SlowDown",
+        "ServiceUnavailable",
+        "RequestTimeout",
+        "OperationAborted",
+        "XMinioServerNotInitialized",
+    }
+)
 # Answers about our own bucket or credentials: the deployment is wrong, not the request.
-MISCONFIGURED_CODES = frozenset({
-    "NoSuchBucket", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch",
-    "AllAccessDisabled", "AccountProblem", "InvalidBucketName", "InvalidToken", "ExpiredToken",
-})
+MISCONFIGURED_CODES = frozenset(
+    {
+        "NoSuchBucket",
+        "AccessDenied",
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "AllAccessDisabled",
+        "AccountProblem",
+        "InvalidBucketName",
+        "InvalidToken",
+        "ExpiredToken",
+    }
+)
 
 
 class StorageFault(InfrastructureUnavailable):
@@ -87,7 +101,7 @@ def application_of(key: str) -> str | None:
     """The application whose upload `key` is, or None for an object that is not ours."""
     if not key.startswith(PREFIX):
         return None
-    application, _, rest = key[len(PREFIX):].partition("/")
+    application, _, rest = key[len(PREFIX) :].partition("/")
     return application if application and rest else None
 
 
@@ -110,12 +124,17 @@ class ObjectUpload:
         # One part at a time (no parallel uploads): memory stays at about one part per upload.
         try:
             self.storage.client.put_object(
-                self.storage.bucket, self.key, self._pipe, length=-1, content_type=content_type,
-                part_size=PART_SIZE, num_parallel_uploads=1,
+                self.storage.bucket,
+                self.key,
+                self._pipe,
+                length=-1,
+                content_type=content_type,
+                part_size=PART_SIZE,
+                num_parallel_uploads=1,
             )
         except UploadAborted:
             raise
-        except Exception as exc:  # noqa: BLE001 - re-raised, classified
+        except Exception as exc:
             _raise_classified(exc, "put")
 
     async def write(self, chunk: bytes) -> None:
@@ -136,13 +155,23 @@ class ObjectUpload:
         await self.storage.discard(self.key)
 
 
-def _client(endpoint: str, access_key: str, secret_key: str, secure: bool, *,
-            connect: float, read: float, retries: urllib3.Retry | bool) -> Minio:
+def _client(
+    endpoint: str,
+    access_key: str,
+    secret_key: str,
+    secure: bool,
+    *,
+    connect: float,
+    read: float,
+    retries: urllib3.Retry | bool,
+) -> Minio:
     # minio's own pool waits 5 minutes per call: an unreachable S3 must answer sooner than that.
-    http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=connect, read=read), maxsize=10,
-                               retries=retries)
-    return Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure,
-                 http_client=http)
+    http = urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=connect, read=read), maxsize=10, retries=retries
+    )
+    return Minio(
+        endpoint, access_key=access_key, secret_key=secret_key, secure=secure, http_client=http
+    )
 
 
 class DocumentStorage:
@@ -152,22 +181,44 @@ class DocumentStorage:
         self.probe = probe or client  # readiness: no retries, short timeouts
 
     @classmethod
-    def connect(cls, endpoint: str, access_key: str, secret_key: str, bucket: str,
-                secure: bool = False, *, connect_timeout: float = 5.0,
-                read_timeout: float = 60.0) -> DocumentStorage:
+    def connect(
+        cls,
+        endpoint: str,
+        access_key: str,
+        secret_key: str,
+        bucket: str,
+        secure: bool = False,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 60.0,
+    ) -> DocumentStorage:
         retry = urllib3.Retry(total=3, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504])
         return cls(
-            _client(endpoint, access_key, secret_key, secure, connect=connect_timeout,
-                    read=read_timeout, retries=retry),
+            _client(
+                endpoint,
+                access_key,
+                secret_key,
+                secure,
+                connect=connect_timeout,
+                read=read_timeout,
+                retries=retry,
+            ),
             bucket,
-            _client(endpoint, access_key, secret_key, secure, connect=min(connect_timeout, 2.0),
-                    read=min(read_timeout, 3.0), retries=False),
+            _client(
+                endpoint,
+                access_key,
+                secret_key,
+                secure,
+                connect=min(connect_timeout, 2.0),
+                read=min(read_timeout, 3.0),
+                retries=False,
+            ),
         )
 
     async def _call(self, operation: str, fn: Callable[[], T]) -> T:
         try:
             return await asyncio.to_thread(fn)
-        except Exception as exc:  # noqa: BLE001 - re-raised, classified
+        except Exception as exc:
             _raise_classified(exc, operation)
 
     async def ensure_bucket(self) -> None:
@@ -215,5 +266,5 @@ class DocumentStorage:
         error that made it unwanted (the orphan sweep removes it later)."""
         try:
             await self.remove(key)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.warning("object not removed", key=key, error=type(exc).__name__)

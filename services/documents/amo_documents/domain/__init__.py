@@ -14,6 +14,13 @@ from amo_documents.domain.documents import (
 from amo_documents.domain.verification import Slot
 
 __all__ = [
-    "ALREADY_VERIFIED", "AlreadyVerified", "ApplicationDocuments", "FilingRefused", "Slot",
-    "Submission", "Upload", "Verdict", "Verification",
+    "ALREADY_VERIFIED",
+    "AlreadyVerified",
+    "ApplicationDocuments",
+    "FilingRefused",
+    "Slot",
+    "Submission",
+    "Upload",
+    "Verdict",
+    "Verification",
 ]

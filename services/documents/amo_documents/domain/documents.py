@@ -12,9 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Final, Literal
 
-from amo_shared.events import ApplicantFacts, ApplicationSubmitted, DocumentsVerified, DocumentVerdict
-
 from amo_documents.domain.verification import ACCEPTED_TYPES, Required, Slot, outcome, verify
+from amo_shared.events import (
+    ApplicantFacts,
+    ApplicationSubmitted,
+    DocumentsVerified,
+    DocumentVerdict,
+)
 
 Outcome = Literal["complete", "incomplete"]
 
@@ -112,8 +116,14 @@ class ApplicationDocuments:
         self.documents[slot] = upload
         return current
 
-    def verify(self, submission: Submission, required: Iterable[Required], *,
-               checklist_version: str, at: datetime) -> Verdict | AlreadyVerified:
+    def verify(
+        self,
+        submission: Submission,
+        required: Iterable[Required],
+        *,
+        checklist_version: str,
+        at: datetime,
+    ) -> Verdict | AlreadyVerified:
         """The verdict on every required document as filed now, listing every problem at once."""
         if submission.application_id != self.application_id:
             raise ValueError("the submission belongs to another application")
@@ -121,8 +131,12 @@ class ApplicationDocuments:
             return ALREADY_VERIFIED
         verdicts = verify(required, self.documents)
         event = DocumentsVerified(
-            application_id=self.application_id, submission=submission.submission, verified_at=at,
-            outcome=outcome(verdicts), verdicts=verdicts, applicant=submission.applicant,
+            application_id=self.application_id,
+            submission=submission.submission,
+            verified_at=at,
+            outcome=outcome(verdicts),
+            verdicts=verdicts,
+            applicant=submission.applicant,
             submitted_at=submission.submitted_at,
         )
         return Verdict(submission.submission, checklist_version, event)
@@ -132,9 +146,13 @@ class ApplicationDocuments:
         if verdict.submission in self.verifications:
             raise ValueError(f"submission {verdict.submission} is already verified")
         verification = Verification(
-            submission=verdict.submission, outcome=verdict.event.outcome,
-            verdicts=tuple(verdict.event.verdicts), verified_at=verdict.event.verified_at,
-            checklist_version=verdict.checklist_version, event_id=event_id, caused_by=caused_by,
+            submission=verdict.submission,
+            outcome=verdict.event.outcome,
+            verdicts=tuple(verdict.event.verdicts),
+            verified_at=verdict.event.verified_at,
+            checklist_version=verdict.checklist_version,
+            event_id=event_id,
+            caused_by=caused_by,
         )
         self.verifications[verdict.submission] = verification
         return verification

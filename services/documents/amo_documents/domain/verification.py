@@ -9,9 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from amo_shared.events import DocumentKind, DocumentVerdict
-
 from amo_documents.domain.content import ContentType
+from amo_shared.events import DocumentKind, DocumentVerdict
 
 # Every kind of document may be a scan (PDF) or a photo (JPEG, PNG).
 ACCEPTED_TYPES: frozenset[str] = frozenset(ContentType)
@@ -55,11 +54,14 @@ class Slot:
 
 def judge(required: Required, stored: StoredFile | None) -> DocumentVerdict:
     status, reason = _status(required.label_fr, stored)
-    return DocumentVerdict(kind=required.kind, dependant=required.dependant, status=status,
-                           reason=reason)
+    return DocumentVerdict(
+        kind=required.kind, dependant=required.dependant, status=status, reason=reason
+    )
 
 
-def _status(label: str, stored: StoredFile | None) -> tuple[Literal["accepted", "missing", "refused"], str | None]:
+def _status(
+    label: str, stored: StoredFile | None
+) -> tuple[Literal["accepted", "missing", "refused"], str | None]:
     if stored is None:
         return "missing", f"Pièce manquante : {label}"
     if stored.content_type not in ACCEPTED_TYPES:
@@ -69,7 +71,9 @@ def _status(label: str, stored: StoredFile | None) -> tuple[Literal["accepted", 
     return "accepted", None
 
 
-def verify(required: Iterable[Required], stored: Mapping[Slot, StoredFile]) -> list[DocumentVerdict]:
+def verify(
+    required: Iterable[Required], stored: Mapping[Slot, StoredFile]
+) -> list[DocumentVerdict]:
     """One verdict per required document, in checklist order."""
     return [judge(item, stored.get(Slot(item.kind, item.dependant))) for item in required]
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from amo_fakes import MemoryDatabase
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 
+from amo_documents.adapters.repository import COLLECTION, DocumentsRepository
+from amo_documents.handlers import SERVICE, routes
+from amo_fakes import MemoryDatabase
 from amo_shared.aggregates import AggregateStore
 from amo_shared.envelope import OutgoingEvent, new_event, read_event
 from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category, DocumentsVerified
@@ -17,24 +19,32 @@ from amo_shared.outbox import OutboxRelay
 from amo_shared.subscriptions import subscribe
 from amo_shared.topics import APPLICATION_SUBMITTED, DOCUMENTS_VERIFIED
 
-from amo_documents.adapters.repository import COLLECTION, DocumentsRepository
-from amo_documents.handlers import SERVICE, routes
-
 
 def submitted(app_id: str) -> ApplicationSubmitted:
-    facts = ApplicantFacts(cnie="AB123456", first_name="Amina", last_name="Alaoui",
-                           birth_date=date(1985, 3, 2), nationality="MA",
-                           category=Category.PUBLIC_EMPLOYEE)
-    return ApplicationSubmitted(application_id=app_id, submitted_at=datetime(2025, 6, 1, 9, tzinfo=UTC),
-                                applicant=facts)
+    facts = ApplicantFacts(
+        cnie="AB123456",
+        first_name="Amina",
+        last_name="Alaoui",
+        birth_date=date(1985, 3, 2),
+        nationality="MA",
+        category=Category.PUBLIC_EMPLOYEE,
+    )
+    return ApplicationSubmitted(
+        application_id=app_id, submitted_at=datetime(2025, 6, 1, 9, tzinfo=UTC), applicant=facts
+    )
 
 
 @pytest.fixture
 def wiring():
     broker, db = KafkaBroker(), MemoryDatabase()
     collection = db[COLLECTION]
-    subscribe(broker, routes(DocumentsRepository(AggregateStore(collection))), group="documents",
-              db=db, attempts=3)
+    subscribe(
+        broker,
+        routes(DocumentsRepository(AggregateStore(collection))),
+        group="documents",
+        db=db,
+        attempts=3,
+    )
     received = []
 
     @broker.subscriber(DOCUMENTS_VERIFIED)
@@ -45,13 +55,16 @@ def wiring():
 
 
 async def publish(broker, event: OutgoingEvent) -> None:
-    await broker.publish(event.payload.encode(), event.topic, key=event.key.encode(),
-                         headers=event.headers())
+    await broker.publish(
+        event.payload.encode(), event.topic, key=event.key.encode(), headers=event.headers()
+    )
 
 
 async def test_submitted_yields_one_documents_verified_matching_the_contract(wiring):
     broker, collection, received = wiring
-    incoming = new_event(APPLICATION_SUBMITTED, submitted("app-1"), source="registration", key="app-1")
+    incoming = new_event(
+        APPLICATION_SUBMITTED, submitted("app-1"), source="registration", key="app-1"
+    )
     async with TestKafkaBroker(broker) as br:
         await publish(br, incoming)
         stored = await collection.find_one({"_id": "app-1"})
@@ -71,8 +84,10 @@ async def test_submitted_yields_one_documents_verified_matching_the_contract(wir
     verified: DocumentsVerified = event.payload
     assert verified.application_id == "app-1" and verified.submission == 1
     assert verified.outcome == "incomplete"
-    assert [(v.kind, v.status) for v in verified.verdicts] == [("cnie", "missing"),
-                                                              ("work_certificate", "missing")]
+    assert [(v.kind, v.status) for v in verified.verdicts] == [
+        ("cnie", "missing"),
+        ("work_certificate", "missing"),
+    ]
     assert verified.applicant == submitted("app-1").applicant
     # The trace continues from the event that caused it.
     assert event.traceparent.split("-")[1] == incoming.traceparent.split("-")[1]

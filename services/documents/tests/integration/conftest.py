@@ -16,10 +16,15 @@ from amo_documents.settings import Settings
 @pytest.fixture(scope="module")
 def settings(stack) -> Settings:
     return Settings(
-        kafka_bootstrap_servers=stack.kafka_bootstrap, mongo_url=stack.mongo_url,
-        mongo_database=f"amo_test_{uuid4().hex[:8]}", s3_endpoint=stack.s3_endpoint,
-        s3_access_key=stack.s3_access_key, s3_secret_key=stack.s3_secret_key,
-        s3_bucket=stack.s3_bucket, outbox_poll_seconds=0.1, log_json=False,
+        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        mongo_url=stack.mongo_url,
+        mongo_database=f"amo_test_{uuid4().hex[:8]}",
+        s3_endpoint=stack.s3_endpoint,
+        s3_access_key=stack.s3_access_key,
+        s3_secret_key=stack.s3_secret_key,
+        s3_bucket=stack.s3_bucket,
+        outbox_poll_seconds=0.1,
+        log_json=False,
     )
 
 
@@ -33,12 +38,17 @@ async def app(stack, settings):
 
 @pytest_asyncio.fixture(scope="module")
 async def client(app):
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://documents",
-                                 timeout=60) as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://documents", timeout=60
+    ) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
 def s3(stack) -> Minio:
-    return Minio(stack.s3_endpoint, access_key=stack.s3_access_key, secret_key=stack.s3_secret_key,
-                 secure=False)
+    return Minio(
+        stack.s3_endpoint,
+        access_key=stack.s3_access_key,
+        secret_key=stack.s3_secret_key,
+        secure=False,
+    )

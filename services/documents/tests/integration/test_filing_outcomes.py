@@ -13,9 +13,8 @@ from uuid import uuid4
 import pytest
 from pymongo.errors import AutoReconnect
 
-from amo_shared.aggregates import ConcurrentWriteError
-
 from amo_documents.adapters.repository import COLLECTION
+from amo_shared.aggregates import ConcurrentWriteError
 
 PDF = b"%PDF-1.7\n"
 
@@ -25,8 +24,10 @@ def app_id() -> str:
 
 
 def objects_under(s3, bucket: str, application: str) -> list[str]:
-    return sorted(o.object_name for o in s3.list_objects(bucket, prefix=f"applications/{application}/",
-                                                         recursive=True))
+    return sorted(
+        o.object_name
+        for o in s3.list_objects(bucket, prefix=f"applications/{application}/", recursive=True)
+    )
 
 
 def read_object(s3, bucket: str, key: str) -> bytes:
@@ -71,8 +72,10 @@ def uploads(app):
 
 
 async def put(client, application: str, data: bytes, kind: str = "cnie"):
-    return await client.put(f"/applications/{application}/documents/{kind}",
-                            files={"file": ("scan.pdf", data, "application/pdf")})
+    return await client.put(
+        f"/applications/{application}/documents/{kind}",
+        files={"file": ("scan.pdf", data, "application/pdf")},
+    )
 
 
 async def record_of(app, application: str, slot: str = "cnie") -> dict | None:
@@ -81,7 +84,8 @@ async def record_of(app, application: str, slot: str = "cnie") -> dict | None:
 
 
 async def test_a_write_that_reached_the_server_keeps_the_object_its_record_points_to(
-        client, app, s3, settings, uploads, monkeypatch):
+    client, app, s3, settings, uploads, monkeypatch
+):
     application, data = app_id(), PDF + os.urandom(5000)
     monkeypatch.setattr(uploads, "repository", WritesThenDrops(uploads.repository))
     r = await put(client, application, data)
@@ -94,7 +98,8 @@ async def test_a_write_that_reached_the_server_keeps_the_object_its_record_point
 
 
 async def test_an_uncertain_reupload_keeps_both_objects(
-        client, app, s3, settings, uploads, monkeypatch):
+    client, app, s3, settings, uploads, monkeypatch
+):
     application = app_id()
     assert (await put(client, application, PDF + b"first")).status_code == 201
     first = (await record_of(app, application))["key"]
@@ -107,7 +112,8 @@ async def test_an_uncertain_reupload_keeps_both_objects(
 
 
 async def test_a_certain_refusal_removes_the_new_object_and_keeps_the_filed_one(
-        client, app, s3, settings, uploads, monkeypatch):
+    client, app, s3, settings, uploads, monkeypatch
+):
     application = app_id()
     assert (await put(client, application, PDF + b"kept")).status_code == 201
     kept = (await record_of(app, application))["key"]
@@ -117,11 +123,18 @@ async def test_a_certain_refusal_removes_the_new_object_and_keeps_the_filed_one(
     assert objects_under(s3, settings.s3_bucket, application) == [kept]
 
 
-async def test_replacing_a_document_leaves_exactly_one_object_for_the_slot(client, app, s3, settings):
+async def test_replacing_a_document_leaves_exactly_one_object_for_the_slot(
+    client, app, s3, settings
+):
     application = app_id()
     for n in range(3):
         assert (await put(client, application, PDF + bytes([n]) * 100)).status_code == 201
-    assert (await put(client, application, PDF + b"work", kind="work_certificate")).status_code == 201
-    cnie, work = await record_of(app, application), await record_of(app, application, "work_certificate")
+    assert (
+        await put(client, application, PDF + b"work", kind="work_certificate")
+    ).status_code == 201
+    cnie, work = (
+        await record_of(app, application),
+        await record_of(app, application, "work_certificate"),
+    )
     assert objects_under(s3, settings.s3_bucket, application) == sorted([cnie["key"], work["key"]])
     assert read_object(s3, settings.s3_bucket, cnie["key"]) == PDF + bytes([2]) * 100

@@ -10,12 +10,12 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from amo_testkit import eventually
 
 from amo_documents.adapters.s3 import DocumentStorage, StorageMisconfigured, StorageUnavailable
 from amo_documents.app import create_app
 from amo_documents.settings import Settings
 from amo_documents.uploads import Uploads
+from amo_testkit import eventually
 
 PDF = b"%PDF-1.7\n"
 GRACE = timedelta(hours=1)
@@ -24,10 +24,15 @@ GRACE = timedelta(hours=1)
 @pytest.fixture(scope="module")
 def settings(stack) -> Settings:
     return Settings(
-        kafka_bootstrap_servers=stack.kafka_bootstrap, mongo_url=stack.mongo_url,
-        mongo_database=f"amo_test_{uuid4().hex[:8]}", s3_endpoint=stack.s3_endpoint,
-        s3_access_key=stack.s3_access_key, s3_secret_key=stack.s3_secret_key,
-        s3_bucket=f"amo-sweep-{uuid4().hex[:8]}", outbox_poll_seconds=0.1, log_json=False,
+        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        mongo_url=stack.mongo_url,
+        mongo_database=f"amo_test_{uuid4().hex[:8]}",
+        s3_endpoint=stack.s3_endpoint,
+        s3_access_key=stack.s3_access_key,
+        s3_secret_key=stack.s3_secret_key,
+        s3_bucket=f"amo-sweep-{uuid4().hex[:8]}",
+        outbox_poll_seconds=0.1,
+        log_json=False,
         orphan_grace_seconds=GRACE.total_seconds(),
     )
 
@@ -37,8 +42,10 @@ def app_id() -> str:
 
 
 def objects_under(s3, bucket: str, application: str) -> list[str]:
-    return sorted(o.object_name for o in s3.list_objects(bucket, prefix=f"applications/{application}/",
-                                                         recursive=True))
+    return sorted(
+        o.object_name
+        for o in s3.list_objects(bucket, prefix=f"applications/{application}/", recursive=True)
+    )
 
 
 def put_orphan(s3, bucket: str, application: str, kind: str = "cnie") -> str:
@@ -49,8 +56,10 @@ def put_orphan(s3, bucket: str, application: str, kind: str = "cnie") -> str:
 
 
 async def upload(client, application: str, data: bytes, kind: str = "cnie") -> None:
-    r = await client.put(f"/applications/{application}/documents/{kind}",
-                         files={"file": ("scan.pdf", data, "application/pdf")})
+    r = await client.put(
+        f"/applications/{application}/documents/{kind}",
+        files={"file": ("scan.pdf", data, "application/pdf")},
+    )
     assert r.status_code == 201, r.text
 
 
@@ -60,7 +69,8 @@ async def filed_key(app, application: str, slot: str = "cnie") -> str:
 
 
 async def test_an_unreferenced_object_goes_once_older_than_the_grace_and_never_before(
-        client, app, s3, settings):
+    client, app, s3, settings
+):
     application = app_id()
     await upload(client, application, PDF + b"filed")
     filed = await filed_key(app, application)
@@ -79,8 +89,9 @@ async def test_an_unreferenced_object_goes_once_older_than_the_grace_and_never_b
     assert report.removed >= 2 and report.referenced >= 1
 
 
-async def test_a_replaced_object_whose_removal_failed_is_swept_later(client, app, s3, settings,
-                                                                     monkeypatch):
+async def test_a_replaced_object_whose_removal_failed_is_swept_later(
+    client, app, s3, settings, monkeypatch
+):
     application = app_id()
     await upload(client, application, PDF + b"old")
     old = await filed_key(app, application)
@@ -100,18 +111,25 @@ async def test_a_replaced_object_whose_removal_failed_is_swept_later(client, app
 
 
 async def test_the_service_sweeps_by_itself_while_it_serves(stack, settings, s3):
-    quick = settings.model_copy(update={
-        "mongo_database": f"amo_test_{uuid4().hex[:8]}", "s3_bucket": f"amo-sweep-{uuid4().hex[:8]}",
-        "orphan_sweep_interval_seconds": 0.2, "orphan_grace_seconds": 2.0})
+    quick = settings.model_copy(
+        update={
+            "mongo_database": f"amo_test_{uuid4().hex[:8]}",
+            "s3_bucket": f"amo-sweep-{uuid4().hex[:8]}",
+            "orphan_sweep_interval_seconds": 0.2,
+            "orphan_grace_seconds": 2.0,
+        }
+    )
     app = create_app(quick)
     async with app.router.lifespan_context(app):
         await stack.harden()
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://documents") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://documents"
+        ) as client:
             application = app_id()
             await upload(client, application, PDF + b"filed")
             filed = await filed_key(app, application)
             orphan = put_orphan(s3, quick.s3_bucket, application)
+
             async def only_filed() -> bool:
                 return objects_under(s3, quick.s3_bucket, application) == [filed]
 
@@ -124,33 +142,54 @@ async def test_the_service_sweeps_by_itself_while_it_serves(stack, settings, s3)
 
 async def test_readiness_answers_for_our_bucket_and_names_what_is_wrong(app, stack, settings):
     await app.state.runtime.readiness["s3"]()  # the bucket answers
-    missing = DocumentStorage.connect(stack.s3_endpoint, stack.s3_access_key, stack.s3_secret_key,
-                                      f"amo-absent-{uuid4().hex[:8]}")
+    missing = DocumentStorage.connect(
+        stack.s3_endpoint, stack.s3_access_key, stack.s3_secret_key, f"amo-absent-{uuid4().hex[:8]}"
+    )
     with pytest.raises(StorageMisconfigured):
         await missing.check()
-    wrong_key = DocumentStorage.connect(stack.s3_endpoint, stack.s3_access_key, "not-the-secret",
-                                        settings.s3_bucket)
+    wrong_key = DocumentStorage.connect(
+        stack.s3_endpoint, stack.s3_access_key, "not-the-secret", settings.s3_bucket
+    )
     with pytest.raises(StorageMisconfigured):
         await wrong_key.check()
-    down = DocumentStorage.connect("127.0.0.1:9", stack.s3_access_key, stack.s3_secret_key,
-                                   settings.s3_bucket, connect_timeout=1.0)
+    down = DocumentStorage.connect(
+        "127.0.0.1:9",
+        stack.s3_access_key,
+        stack.s3_secret_key,
+        settings.s3_bucket,
+        connect_timeout=1.0,
+    )
     with pytest.raises(StorageUnavailable):
         await down.check()
 
 
-async def test_an_upload_to_a_bucket_that_refuses_us_is_a_503_and_files_nothing(app, stack, settings):
-    refused = DocumentStorage.connect(stack.s3_endpoint, stack.s3_access_key, "not-the-secret",
-                                      settings.s3_bucket)
+async def test_an_upload_to_a_bucket_that_refuses_us_is_a_503_and_files_nothing(
+    app, stack, settings
+):
+    refused = DocumentStorage.connect(
+        stack.s3_endpoint, stack.s3_access_key, "not-the-secret", settings.s3_bucket
+    )
     uploads = Uploads(refused, app.state.uploads.repository)
     boundary = "b-7d3f"
-    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
-            f"Content-Type: application/pdf\r\n\r\n").encode() + PDF + f"\r\n--{boundary}--\r\n".encode()
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+            f"Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + PDF
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
 
     async def chunks():
         yield body
 
     application = app_id()
     with pytest.raises(StorageMisconfigured):
-        await uploads.receive(application, "cnie", None,
-                              {"content-type": f"multipart/form-data; boundary={boundary}"}, chunks())
+        await uploads.receive(
+            application,
+            "cnie",
+            None,
+            {"content-type": f"multipart/form-data; boundary={boundary}"},
+            chunks(),
+        )
     assert await app.state.uploads.repository.get(application) is None

@@ -24,8 +24,10 @@ def app_id() -> str:
 
 def form(data: bytes, filename: str = "scan.pdf", content_type: str = "application/pdf") -> bytes:
     """A multipart body built by hand, so a test can stream it in chunks of its choice."""
-    head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-            f"Content-Type: {content_type}\r\n\r\n").encode()
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n"
+    ).encode()
     return head + data + f"\r\n--{BOUNDARY}--\r\n".encode()
 
 
@@ -34,12 +36,14 @@ HEADERS = {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
 
 async def chunked(body: bytes, size: int):
     for i in range(0, len(body), size):
-        yield body[i:i + size]
+        yield body[i : i + size]
 
 
 def objects_under(s3, bucket: str, application: str) -> list[str]:
-    return [o.object_name for o in s3.list_objects(bucket, prefix=f"applications/{application}/",
-                                                   recursive=True)]
+    return [
+        o.object_name
+        for o in s3.list_objects(bucket, prefix=f"applications/{application}/", recursive=True)
+    ]
 
 
 def unfinished_uploads(s3, bucket: str, application: str) -> list:
@@ -50,17 +54,25 @@ async def stored(app, application: str) -> dict:
     return await app.state.runtime.db[COLLECTION].find_one({"_id": application})
 
 
-@pytest.mark.parametrize(("magic", "content_type"), [
-    (PDF, "application/pdf"), (JPEG, "image/jpeg"), (PNG, "image/png")])
-async def test_upload_reads_back_byte_identical_with_its_digest(client, app, s3, settings, magic,
-                                                                content_type):
+@pytest.mark.parametrize(
+    ("magic", "content_type"), [(PDF, "application/pdf"), (JPEG, "image/jpeg"), (PNG, "image/png")]
+)
+async def test_upload_reads_back_byte_identical_with_its_digest(
+    client, app, s3, settings, magic, content_type
+):
     application, data = app_id(), magic + os.urandom(300_000)
-    r = await client.put(f"/applications/{application}/documents/cnie",
-                         files={"file": ("photo.bin", data, "application/octet-stream")})
+    r = await client.put(
+        f"/applications/{application}/documents/cnie",
+        files={"file": ("photo.bin", data, "application/octet-stream")},
+    )
     assert r.status_code == 201, r.text
     digest = hashlib.sha256(data).hexdigest()
-    assert r.json() == {"kind": "cnie", "size": len(data), "sha256": digest,
-                        "content_type": content_type}
+    assert r.json() == {
+        "kind": "cnie",
+        "size": len(data),
+        "sha256": digest,
+        "content_type": content_type,
+    }
     record = (await stored(app, application))["documents"]["cnie"]
     assert record["filename"] == "photo.bin"
     obj = s3.get_object(settings.s3_bucket, record["key"])
@@ -76,8 +88,11 @@ async def test_upload_reads_back_byte_identical_with_its_digest(client, app, s3,
 async def test_upload_over_10_mib_is_refused_and_leaves_nothing(client, app, s3, settings):
     application = app_id()
     body = form(PDF + os.urandom(11 * MiB))
-    r = await client.put(f"/applications/{application}/documents/cnie", headers=HEADERS,
-                         content=chunked(body, 256 * 1024))
+    r = await client.put(
+        f"/applications/{application}/documents/cnie",
+        headers=HEADERS,
+        content=chunked(body, 256 * 1024),
+    )
     assert r.status_code == 413
     assert objects_under(s3, settings.s3_bucket, application) == []
     assert unfinished_uploads(s3, settings.s3_bucket, application) == []
@@ -86,8 +101,10 @@ async def test_upload_over_10_mib_is_refused_and_leaves_nothing(client, app, s3,
 
 async def test_text_named_pdf_is_refused_as_unsupported(client, app, s3, settings):
     application = app_id()
-    r = await client.put(f"/applications/{application}/documents/work_certificate",
-                         files={"file": ("x.pdf", b"just some text\n" * 100, "application/pdf")})
+    r = await client.put(
+        f"/applications/{application}/documents/work_certificate",
+        files={"file": ("x.pdf", b"just some text\n" * 100, "application/pdf")},
+    )
     assert r.status_code == 415
     assert objects_under(s3, settings.s3_bucket, application) == []
     assert await stored(app, application) is None
@@ -95,8 +112,11 @@ async def test_text_named_pdf_is_refused_as_unsupported(client, app, s3, setting
 
 async def test_9_mib_streamed_in_small_chunks_is_stored_whole(client, app, s3, settings):
     application, data = app_id(), PNG + os.urandom(9 * MiB)
-    r = await client.put(f"/applications/{application}/documents/birth_certificate?dependant=1",
-                         headers=HEADERS, content=chunked(form(data, "acte.png", "image/png"), 7_001))
+    r = await client.put(
+        f"/applications/{application}/documents/birth_certificate?dependant=1",
+        headers=HEADERS,
+        content=chunked(form(data, "acte.png", "image/png"), 7_001),
+    )
     assert r.status_code == 201, r.text
     assert r.json()["dependant"] == 1 and r.json()["size"] == len(data)
     record = (await stored(app, application))["documents"]["birth_certificate:1"]
@@ -109,40 +129,69 @@ async def test_9_mib_streamed_in_small_chunks_is_stored_whole(client, app, s3, s
         obj.release_conn()
 
 
-@pytest.mark.parametrize(("body", "headers"), [
-    (form(PDF + b"x").replace(b'name="file"', b'name="other"'), HEADERS),  # no `file` field
-    (form(PDF + b"x")[:-20], HEADERS),  # truncated form
-    (PDF + b"x", {"content-type": "application/pdf"}),  # not a form at all
-])
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (form(PDF + b"x").replace(b'name="file"', b'name="other"'), HEADERS),  # no `file` field
+        (form(PDF + b"x")[:-20], HEADERS),  # truncated form
+        (PDF + b"x", {"content-type": "application/pdf"}),  # not a form at all
+    ],
+)
 async def test_malformed_forms_are_refused_and_leave_nothing(client, s3, settings, body, headers):
     application = app_id()
-    r = await client.put(f"/applications/{application}/documents/cnie", headers=headers, content=body)
+    r = await client.put(
+        f"/applications/{application}/documents/cnie", headers=headers, content=body
+    )
     assert r.status_code == 422
     assert objects_under(s3, settings.s3_bucket, application) == []
 
 
 async def test_concurrent_uploads_of_different_kinds_are_all_recorded(client, app, s3, settings):
     application = app_id()
-    kinds = ["cnie", "work_certificate", "marriage_certificate?dependant=0",
-             "birth_certificate?dependant=1", "birth_certificate?dependant=2"]
-    replies = await asyncio.gather(*(
-        client.put(f"/applications/{application}/documents/{kind}",
-                   files={"file": ("f.pdf", PDF + os.urandom(2000), "application/pdf")})
-        for kind in kinds))
+    kinds = [
+        "cnie",
+        "work_certificate",
+        "marriage_certificate?dependant=0",
+        "birth_certificate?dependant=1",
+        "birth_certificate?dependant=2",
+    ]
+    replies = await asyncio.gather(
+        *(
+            client.put(
+                f"/applications/{application}/documents/{kind}",
+                files={"file": ("f.pdf", PDF + os.urandom(2000), "application/pdf")},
+            )
+            for kind in kinds
+        )
+    )
     assert [r.status_code for r in replies] == [201] * len(kinds)
     doc = await stored(app, application)
-    assert sorted(doc["documents"]) == sorted(["cnie", "work_certificate", "marriage_certificate:0",
-                                               "birth_certificate:1", "birth_certificate:2"])
+    assert sorted(doc["documents"]) == sorted(
+        [
+            "cnie",
+            "work_certificate",
+            "marriage_certificate:0",
+            "birth_certificate:1",
+            "birth_certificate:2",
+        ]
+    )
     assert doc["_v"] == len(kinds) - 1  # one create, then one CAS per other upload
     assert len(objects_under(s3, settings.s3_bucket, application)) == len(kinds)
 
 
-async def test_racing_reuploads_of_one_kind_keep_exactly_the_recorded_object(client, app, s3, settings):
+async def test_racing_reuploads_of_one_kind_keep_exactly_the_recorded_object(
+    client, app, s3, settings
+):
     application = app_id()
-    replies = await asyncio.gather(*(
-        client.put(f"/applications/{application}/documents/cnie",
-                   files={"file": (f"v{i}.pdf", PDF + os.urandom(1000), "application/pdf")})
-        for i in range(4)))
+    replies = await asyncio.gather(
+        *(
+            client.put(
+                f"/applications/{application}/documents/cnie",
+                files={"file": (f"v{i}.pdf", PDF + os.urandom(1000), "application/pdf")},
+            )
+            for i in range(4)
+        )
+    )
     assert [r.status_code for r in replies] == [201] * 4
     record = (await stored(app, application))["documents"]["cnie"]
     assert record["sha256"] in {r.json()["sha256"] for r in replies}
@@ -152,16 +201,24 @@ async def test_racing_reuploads_of_one_kind_keep_exactly_the_recorded_object(cli
 
 async def test_listing_shows_metadata_and_never_storage_keys(client):
     application = app_id()
-    await client.put(f"/applications/{application}/documents/cnie",
-                     files={"file": ("a.pdf", PDF + b"one", "application/pdf")})
-    await client.put(f"/applications/{application}/documents/school_certificate?dependant=0",
-                     files={"file": ("b.jpg", JPEG + b"two", "image/jpeg")})
+    await client.put(
+        f"/applications/{application}/documents/cnie",
+        files={"file": ("a.pdf", PDF + b"one", "application/pdf")},
+    )
+    await client.put(
+        f"/applications/{application}/documents/school_certificate?dependant=0",
+        files={"file": ("b.jpg", JPEG + b"two", "image/jpeg")},
+    )
     r = await client.get(f"/applications/{application}/documents")
     assert r.status_code == 200
     listing = r.json()
     assert [(d["kind"], d["dependant"], d["content_type"]) for d in listing] == [
-        ("cnie", None, "application/pdf"), ("school_certificate", 0, "image/jpeg")]
-    assert all(set(d) == {"kind", "dependant", "size", "sha256", "content_type", "uploaded_at"}
-               for d in listing)
+        ("cnie", None, "application/pdf"),
+        ("school_certificate", 0, "image/jpeg"),
+    ]
+    assert all(
+        set(d) == {"kind", "dependant", "size", "sha256", "content_type", "uploaded_at"}
+        for d in listing
+    )
     assert "applications/" not in r.text
     assert (await client.get(f"/applications/{app_id()}/documents")).json() == []

@@ -26,12 +26,23 @@ PDF = b"%PDF-1.7\n%%EOF\n"
 
 
 def submitted(application: str, submission: int = 1, **facts) -> ApplicationSubmitted:
-    applicant = ApplicantFacts(**{
-        "cnie": "AB123456", "first_name": "Amina", "last_name": "Alaoui",
-        "birth_date": date(1985, 3, 2), "nationality": "MA", "category": Category.PUBLIC_EMPLOYEE,
-        **facts})
-    return ApplicationSubmitted(application_id=application, submission=submission,
-                                submitted_at=datetime(2025, 6, 1, 9, tzinfo=UTC), applicant=applicant)
+    applicant = ApplicantFacts(
+        **{
+            "cnie": "AB123456",
+            "first_name": "Amina",
+            "last_name": "Alaoui",
+            "birth_date": date(1985, 3, 2),
+            "nationality": "MA",
+            "category": Category.PUBLIC_EMPLOYEE,
+            **facts,
+        }
+    )
+    return ApplicationSubmitted(
+        application_id=application,
+        submission=submission,
+        submitted_at=datetime(2025, 6, 1, 9, tzinfo=UTC),
+        applicant=applicant,
+    )
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -43,8 +54,12 @@ async def producer(stack):
 
 
 async def publish(producer, event: OutgoingEvent) -> None:
-    await producer.send_and_wait(event.topic, event.payload.encode(), key=event.key.encode(),
-                                 headers=[(k, v.encode()) for k, v in event.headers().items()])
+    await producer.send_and_wait(
+        event.topic,
+        event.payload.encode(),
+        key=event.key.encode(),
+        headers=[(k, v.encode()) for k, v in event.headers().items()],
+    )
 
 
 async def verified_until(stack, application: str, last_submission: int) -> list[DocumentsVerified]:
@@ -53,8 +68,12 @@ async def verified_until(stack, application: str, last_submission: int) -> list[
     One application's events share a key, hence a partition, in order: once the last one is
     read, any duplicate of an earlier submission would already have been read too.
     """
-    consumer = AIOKafkaConsumer(DOCUMENTS_VERIFIED, bootstrap_servers=stack.kafka_bootstrap,
-                                group_id=None, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        DOCUMENTS_VERIFIED,
+        bootstrap_servers=stack.kafka_bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+    )
     await consumer.start()
     seen: list[DocumentsVerified] = []
     try:
@@ -71,29 +90,54 @@ async def verified_until(stack, application: str, last_submission: int) -> list[
     return seen
 
 
-async def test_missing_documents_give_one_incomplete_verdict_naming_each(app, client, stack, producer):
+async def test_missing_documents_give_one_incomplete_verdict_naming_each(
+    app, client, stack, producer
+):
     application = f"app-{uuid4().hex[:12]}"
-    child = Dependant(relationship=Relationship.CHILD, first_name="Sara", last_name="Alaoui",
-                      birth_date=date(2004, 1, 1), student=True)
+    child = Dependant(
+        relationship=Relationship.CHILD,
+        first_name="Sara",
+        last_name="Alaoui",
+        birth_date=date(2004, 1, 1),
+        student=True,
+    )
     event = submitted(application, dependants=[child])
-    r = await client.put(f"/applications/{application}/documents/cnie",
-                         files={"file": ("cnie.pdf", PDF, "application/pdf")})
+    r = await client.put(
+        f"/applications/{application}/documents/cnie",
+        files={"file": ("cnie.pdf", PDF, "application/pdf")},
+    )
     assert r.status_code == 201
 
     incoming = new_event(APPLICATION_SUBMITTED, event, source="registration", key=application)
     await publish(producer, incoming)
     # The verdict is on the documents held when it is made: wait for it before uploading more.
-    assert [v.submission for v in await verified_until(stack, application, last_submission=1)] == [1]
+    assert [v.submission for v in await verified_until(stack, application, last_submission=1)] == [
+        1
+    ]
     await publish(producer, incoming)  # a redelivery: same ce_id
-    await publish(producer, new_event(APPLICATION_SUBMITTED, event, source="registration",
-                                      key=application))  # same submission, new ce_id
+    await publish(
+        producer, new_event(APPLICATION_SUBMITTED, event, source="registration", key=application)
+    )  # same submission, new ce_id
     # A later submission, after the applicant uploaded the rest, closes the observation window.
-    for kind in ("work_certificate", "birth_certificate?dependant=0", "school_certificate?dependant=0"):
-        r = await client.put(f"/applications/{application}/documents/{kind}",
-                             files={"file": ("f.pdf", PDF, "application/pdf")})
+    for kind in (
+        "work_certificate",
+        "birth_certificate?dependant=0",
+        "school_certificate?dependant=0",
+    ):
+        r = await client.put(
+            f"/applications/{application}/documents/{kind}",
+            files={"file": ("f.pdf", PDF, "application/pdf")},
+        )
         assert r.status_code == 201
-    await publish(producer, new_event(APPLICATION_SUBMITTED, submitted(
-        application, submission=2, dependants=[child]), source="registration", key=application))
+    await publish(
+        producer,
+        new_event(
+            APPLICATION_SUBMITTED,
+            submitted(application, submission=2, dependants=[child]),
+            source="registration",
+            key=application,
+        ),
+    )
 
     seen = await verified_until(stack, application, last_submission=2)
     assert [v.submission for v in seen] == [1, 2]
@@ -110,11 +154,15 @@ async def test_missing_documents_give_one_incomplete_verdict_naming_each(app, cl
 async def test_applicant_who_uploaded_nothing_gets_every_document_listed(app, stack, producer):
     application = f"app-{uuid4().hex[:12]}"
     event = submitted(application, category=Category.WIDOW, survivor_pension=True)
-    await publish(producer, new_event(APPLICATION_SUBMITTED, event, source="registration",
-                                      key=application))
+    await publish(
+        producer, new_event(APPLICATION_SUBMITTED, event, source="registration", key=application)
+    )
     [verified] = await verified_until(stack, application, last_submission=1)
     assert verified.outcome == "incomplete"
     assert [(v.kind, v.status) for v in verified.verdicts] == [
-        ("cnie", "missing"), ("death_certificate", "missing"), ("survivor_pension", "missing")]
+        ("cnie", "missing"),
+        ("death_certificate", "missing"),
+        ("survivor_pension", "missing"),
+    ]
     doc = await app.state.runtime.db["application_documents"].find_one({"_id": application})
     assert list(doc["verifications"]) == ["1"] and doc["documents"] == {}

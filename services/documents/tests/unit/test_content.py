@@ -24,19 +24,35 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 
 
-@pytest.mark.parametrize(("head", "expected"), [
-    (PDF, ContentType.PDF), (JPEG, ContentType.JPEG), (PNG, ContentType.PNG),
-    (b"%PDF-", ContentType.PDF), (b"\xff\xd8\xff", ContentType.JPEG),
-])
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (PDF, ContentType.PDF),
+        (JPEG, ContentType.JPEG),
+        (PNG, ContentType.PNG),
+        (b"%PDF-", ContentType.PDF),
+        (b"\xff\xd8\xff", ContentType.JPEG),
+    ],
+)
 def test_each_accepted_type_is_recognised_by_its_magic_number(head, expected):
     assert sniff(head) is expected
 
 
-@pytest.mark.parametrize("head", [
-    b"", b"%PDF", b"\xff\xd8", b"\x89PNG\r\n\x1a",  # truncated: too short to tell
-    b"hello, this is text named x.pdf", b"GIF89a", b"PK\x03\x04", b"%pdf-1.4", b" %PDF-1.4",
-    b"\x89PNG\r\n\x1a\r",  # one wrong byte at the end of the signature
-])
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"",
+        b"%PDF",
+        b"\xff\xd8",
+        b"\x89PNG\r\n\x1a",  # truncated: too short to tell
+        b"hello, this is text named x.pdf",
+        b"GIF89a",
+        b"PK\x03\x04",
+        b"%pdf-1.4",
+        b" %PDF-1.4",
+        b"\x89PNG\r\n\x1a\r",  # one wrong byte at the end of the signature
+    ],
+)
 def test_truncated_empty_or_unknown_bytes_have_no_type(head):
     assert sniff(head) is None
 

@@ -8,9 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from amo_shared.checklist import required_documents
-from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category, DocumentKind
-
 from amo_documents.domain import (
     ALREADY_VERIFIED,
     ApplicationDocuments,
@@ -20,6 +17,8 @@ from amo_documents.domain import (
     Upload,
     Verdict,
 )
+from amo_shared.checklist import required_documents
+from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category, DocumentKind
 
 AT = datetime(2025, 6, 2, 10, tzinfo=UTC)
 CNIE = Slot(DocumentKind.CNIE)
@@ -31,18 +30,29 @@ def upload(key: str, size: int = 1000, content_type: str = "application/pdf") ->
 
 
 def submission(number: int = 1, application: str = "app-1") -> Submission:
-    facts = ApplicantFacts(cnie="AB123456", first_name="Amina", last_name="Alaoui",
-                           birth_date=date(1985, 3, 2), nationality="MA",
-                           category=Category.PUBLIC_EMPLOYEE)
-    return Submission.of(ApplicationSubmitted(
-        application_id=application, submission=number,
-        submitted_at=datetime(2025, 6, 1, 9, tzinfo=UTC), applicant=facts))
+    facts = ApplicantFacts(
+        cnie="AB123456",
+        first_name="Amina",
+        last_name="Alaoui",
+        birth_date=date(1985, 3, 2),
+        nationality="MA",
+        category=Category.PUBLIC_EMPLOYEE,
+    )
+    return Submission.of(
+        ApplicationSubmitted(
+            application_id=application,
+            submission=number,
+            submitted_at=datetime(2025, 6, 1, 9, tzinfo=UTC),
+            applicant=facts,
+        )
+    )
 
 
 def verdict_on(documents: ApplicationDocuments, number: int = 1):
     sub = submission(number)
-    return documents.verify(sub, required_documents(sub.applicant, sub.as_of),
-                            checklist_version="2025-01-01", at=AT)
+    return documents.verify(
+        sub, required_documents(sub.applicant, sub.as_of), checklist_version="2025-01-01", at=AT
+    )
 
 
 def test_filing_a_first_upload_replaces_nothing_and_a_second_replaces_the_first():
@@ -83,7 +93,10 @@ def test_dependants_documents_have_their_own_slots():
     documents.file(Slot(DocumentKind.BIRTH_CERTIFICATE, 1), upload("b"))
     documents.file(CNIE, upload("c"))
     assert [slot.name for slot, _ in documents.filed()] == [
-        "birth_certificate:0", "birth_certificate:1", "cnie"]
+        "birth_certificate:0",
+        "birth_certificate:1",
+        "cnie",
+    ]
 
 
 def test_verifying_lists_every_missing_document_and_gives_the_event_payload():
@@ -93,8 +106,10 @@ def test_verifying_lists_every_missing_document_and_gives_the_event_payload():
     assert isinstance(verdict, Verdict)
     event = verdict.event
     assert (event.application_id, event.submission, event.outcome) == ("app-1", 1, "incomplete")
-    assert [(v.kind, v.status) for v in event.verdicts] == [("cnie", "accepted"),
-                                                           ("work_certificate", "missing")]
+    assert [(v.kind, v.status) for v in event.verdicts] == [
+        ("cnie", "accepted"),
+        ("work_certificate", "missing"),
+    ]
     assert event.applicant == submission().applicant and event.verified_at == AT
     assert documents.verifications == {}  # deciding records nothing by itself
 
@@ -104,7 +119,10 @@ def test_a_recorded_submission_is_already_verified_and_cannot_be_recorded_twice(
     verdict = verdict_on(documents)
     recorded = documents.record(verdict, event_id="e-1", caused_by="c-1")
     assert (recorded.outcome, recorded.event_id, recorded.checklist_version) == (
-        "incomplete", "e-1", "2025-01-01")
+        "incomplete",
+        "e-1",
+        "2025-01-01",
+    )
     assert verdict_on(documents) is ALREADY_VERIFIED
     with pytest.raises(ValueError):
         documents.record(verdict, event_id="e-2", caused_by="c-2")
@@ -120,8 +138,15 @@ def test_another_applications_submission_is_refused():
         ApplicationDocuments("app-2").verify(submission(), [], checklist_version="v", at=AT)
 
 
-@given(st.lists(st.tuples(st.sampled_from([CNIE, WORK, Slot(DocumentKind.BIRTH_CERTIFICATE, 0)]),
-                          st.integers(0, 5)), max_size=30))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([CNIE, WORK, Slot(DocumentKind.BIRTH_CERTIFICATE, 0)]),
+            st.integers(0, 5),
+        ),
+        max_size=30,
+    )
+)
 def test_each_slot_keeps_its_last_upload_and_every_other_one_is_handed_back_once(filings):
     documents = ApplicationDocuments("app-1")
     handed_back, filed = [], []

@@ -7,9 +7,6 @@ import pytest
 import urllib3
 from minio.error import InvalidResponseError, S3Error, ServerError
 
-from amo_shared.consumer import InfrastructureUnavailable
-from amo_shared.events import DocumentKind
-
 from amo_documents.adapters.s3 import (
     StorageMisconfigured,
     StorageUnavailable,
@@ -18,27 +15,39 @@ from amo_documents.adapters.s3 import (
     storage_fault,
 )
 from amo_documents.domain import Slot
+from amo_shared.consumer import InfrastructureUnavailable
+from amo_shared.events import DocumentKind
 
 
 def s3_error(code: str, status: int) -> S3Error:
-    return S3Error(urllib3.HTTPResponse(status=status), code, "message", "/amo-documents/k",
-                   "req", "host", bucket_name="amo-documents")
+    return S3Error(
+        urllib3.HTTPResponse(status=status),
+        code,
+        "message",
+        "/amo-documents/k",
+        "req",
+        "host",
+        bucket_name="amo-documents",
+    )
 
 
-@pytest.mark.parametrize(("exc", "kind"), [
-    (s3_error("InternalError", 500), StorageUnavailable),
-    (s3_error("SlowDown", 503), StorageUnavailable),
-    (s3_error("RequestTimeout", 400), StorageUnavailable),
-    (s3_error("SomethingNew", 502), StorageUnavailable),
-    (ServerError("bad gateway", 502), StorageUnavailable),
-    (InvalidResponseError(504, "text/html", "<html>"), StorageUnavailable),
-    (urllib3.exceptions.MaxRetryError(None, "/", "refused"), StorageUnavailable),
-    (urllib3.exceptions.ReadTimeoutError(None, "/", "timed out"), StorageUnavailable),
-    (ConnectionRefusedError(), StorageUnavailable),
-    (s3_error("NoSuchBucket", 404), StorageMisconfigured),
-    (s3_error("AccessDenied", 403), StorageMisconfigured),
-    (s3_error("SignatureDoesNotMatch", 403), StorageMisconfigured),
-])
+@pytest.mark.parametrize(
+    ("exc", "kind"),
+    [
+        (s3_error("InternalError", 500), StorageUnavailable),
+        (s3_error("SlowDown", 503), StorageUnavailable),
+        (s3_error("RequestTimeout", 400), StorageUnavailable),
+        (s3_error("SomethingNew", 502), StorageUnavailable),
+        (ServerError("bad gateway", 502), StorageUnavailable),
+        (InvalidResponseError(504, "text/html", "<html>"), StorageUnavailable),
+        (urllib3.exceptions.MaxRetryError(None, "/", "refused"), StorageUnavailable),
+        (urllib3.exceptions.ReadTimeoutError(None, "/", "timed out"), StorageUnavailable),
+        (ConnectionRefusedError(), StorageUnavailable),
+        (s3_error("NoSuchBucket", 404), StorageMisconfigured),
+        (s3_error("AccessDenied", 403), StorageMisconfigured),
+        (s3_error("SignatureDoesNotMatch", 403), StorageMisconfigured),
+    ],
+)
 def test_s3_failures_are_infrastructure_faults(exc, kind):
     fault = storage_fault(exc, "put")
     assert isinstance(fault, kind) and isinstance(fault, InfrastructureUnavailable)
