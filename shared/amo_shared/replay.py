@@ -24,7 +24,6 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 from faststream.kafka import KafkaBroker
 
-from amo_shared.consumer import deliver
 from amo_shared.deadletters import PARKED_DEAD_LETTERS, park_dead_letter, text_headers
 from amo_shared.records import Letter, Record
 from amo_shared.subscriptions import Subscription
@@ -178,17 +177,16 @@ async def _replay_entry(
         await park_dead_letter(sub.db, letter, headers, why=f"malformed: {exc}", replayable=False)
         return
     report.replayed += 1
-    ok = await deliver(
-        broker,
-        record,
-        group=sub.group,
-        model=sub.model,
-        db=sub.db,
-        handle=sub.handle,
-        attempts=sub.attempts,
-    )
+    await _redeliver(broker, sub, record, report)
+
+
+async def _redeliver(
+    broker: KafkaBroker, sub: Subscription, record: Letter, report: ReplayReport
+) -> bool:
+    ok = await sub.deliver(broker, record)
     report.processed += ok
     report.parked_again += not ok
+    return ok
 
 
 async def _replay_parked(broker: KafkaBroker, sub: Subscription, report: ReplayReport) -> None:
@@ -214,17 +212,7 @@ async def _replay_parked(broker: KafkaBroker, sub: Subscription, report: ReplayR
             ],
         )
         report.from_database += 1
-        ok = await deliver(
-            broker,
-            record,
-            group=sub.group,
-            model=sub.model,
-            db=sub.db,
-            handle=sub.handle,
-            attempts=sub.attempts,
-        )
-        report.processed += ok
-        report.parked_again += not ok
+        ok = await _redeliver(broker, sub, record, report)
         now = await parked.find_one({"_id": doc["_id"]})
         if now is not None and now["status"] == "replaying":
             # Processed, or dead-lettered again on Kafka this time: it no longer waits here.

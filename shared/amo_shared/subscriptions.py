@@ -17,7 +17,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 
 from amo_shared.consumer import MESSAGE_ATTEMPTS, Handler, deliver, raw_body, tolerant_parser
 from amo_shared.events import Contract
-from amo_shared.records import Database
+from amo_shared.records import Database, Record
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,18 @@ class Subscription:
     db: Database
     handle: Handler
     attempts: int
+
+    async def deliver(self, broker: KafkaBroker, record: Record) -> bool:
+        """`record` under the delivery policy of this subscription (live or replayed)."""
+        return await deliver(
+            broker,
+            record,
+            group=self.group,
+            model=self.model,
+            db=self.db,
+            handle=self.handle,
+            attempts=self.attempts,
+        )
 
 
 def subscribe(
@@ -70,13 +82,5 @@ def _subscribe_one(broker: KafkaBroker, sub: Subscription) -> None:
     )
     async def on_message(msg: KafkaMessage) -> None:
         record: ConsumerRecord[bytes, bytes] = msg.raw_message
-        await deliver(
-            broker,
-            record,
-            group=sub.group,
-            model=sub.model,
-            db=sub.db,
-            handle=sub.handle,
-            attempts=sub.attempts,
-        )
+        await sub.deliver(broker, record)
         await msg.ack()

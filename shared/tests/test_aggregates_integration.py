@@ -4,48 +4,19 @@ with racing writers. On the local FerretDB the version guard is what makes these
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import UTC, date, datetime
 
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.errors import OperationFailure
 
 from amo_shared.aggregates import AggregateStore, Change
-from amo_shared.envelope import new_event
-from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
 from amo_shared.outbox import OutboxRelay
-from amo_shared.topics import APPLICATION_SUBMITTED
+from amo_testkit import scratch_database, submitted_event
 
 
 @pytest.fixture(scope="module")
 async def db(stack):
-    client = AsyncMongoClient(stack.mongo_url)
-    database = client[f"amo_test_{uuid.uuid4().hex[:8]}"]
-    await database.create_collection("things")
-    await database.create_collection("relayed")
-    await stack.harden()
-    yield database
-    await client.drop_database(database.name)
-    await client.close()
-
-
-def event(app_id: str):
-    facts = ApplicantFacts(
-        first_name="A",
-        last_name="B",
-        birth_date=date(1990, 1, 1),
-        nationality="MA",
-        category=Category.RETIREE,
-    )
-    return new_event(
-        APPLICATION_SUBMITTED,
-        ApplicationSubmitted(
-            application_id=app_id, submitted_at=datetime.now(UTC), applicant=facts
-        ),
-        source="tests",
-        key=app_id,
-    )
+    async with scratch_database(stack, "things", "relayed") as database:
+        yield database
 
 
 async def test_update_without_version_bump_is_refused_by_the_guard(db):
@@ -74,7 +45,7 @@ async def test_racing_transitions_have_one_winner_and_one_event(db):
     def submit(doc):
         if doc["status"] != "draft":
             return None  # already submitted: nothing to do
-        return Change(set={"status": "submitted"}, events=[event("submit-race")])
+        return Change(set={"status": "submitted"}, events=[submitted_event("submit-race")])
 
     await asyncio.gather(*(store.mutate("submit-race", submit) for _ in range(20)))
     doc = await store.get("submit-race")
@@ -95,7 +66,7 @@ async def test_relay_racing_new_events_publishes_each_once(db):
 
     async def writer():
         for _ in range(15):
-            ev = event("relay-race")
+            ev = submitted_event("relay-race")
             await store.mutate("relay-race", lambda doc, ev=ev: Change(events=[ev]))
             created.append(ev.id)
 

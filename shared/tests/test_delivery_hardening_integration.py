@@ -5,42 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
-from pymongo import AsyncMongoClient
 
 from amo_shared.deadletters import PARKED_DEAD_LETTERS
-from amo_shared.envelope import new_event
-from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
+from amo_shared.events import ApplicationSubmitted
 from amo_shared.lease import Lease, LeaseHeld
 from amo_shared.replay import replay_dead_letters
 from amo_shared.subscriptions import Route, subscribe
 from amo_shared.topics import dlt
-from amo_testkit import eventually, headers_of
+from amo_testkit import eventually, headers_of, scratch_database, submitted_event
 
 MAX_REQUEST = 1048576  # the producers' default max.request.size
-
-
-def submitted(app_id: str, topic: str):
-    facts = ApplicantFacts(
-        first_name="A",
-        last_name="B",
-        birth_date=date(1990, 1, 1),
-        nationality="MA",
-        category=Category.RETIREE,
-    )
-    return new_event(
-        topic,
-        ApplicationSubmitted(
-            application_id=app_id, submitted_at=datetime.now(UTC), applicant=facts
-        ),
-        source="tests",
-        key=app_id,
-    )
 
 
 @pytest.fixture
@@ -58,14 +38,10 @@ async def topic(stack):
 
 @pytest.fixture
 async def db(stack):
-    client = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    database = client[f"amo_test_{uuid.uuid4().hex[:8]}"]
-    for name in ("processed_events", PARKED_DEAD_LETTERS, "leases"):
-        await database.create_collection(name)
-    await stack.harden()  # the version guard, as every service's collections have it
-    yield database
-    await client.drop_database(database.name)
-    await client.close()
+    async with scratch_database(
+        stack, "processed_events", "dead_letters_parked", "leases"
+    ) as database:
+        yield database
 
 
 @pytest.fixture
@@ -111,7 +87,7 @@ async def test_null_and_undecodable_headers_are_dead_lettered_and_the_partition_
 ):
     key = f"app-{uuid.uuid4()}"
     consumer = Consumer(stack, db, topic, {key})
-    good = submitted(key, topic)
+    good = submitted_event(key, topic)
     headers = [(k, v.encode()) for k, v in good.headers().items()]
     await consumer.broker.start()
     try:
@@ -173,7 +149,7 @@ async def test_a_near_limit_bad_record_is_dead_lettered_trimmed_and_replay_reads
 async def test_a_malformed_dead_letter_is_parked_and_the_replay_goes_on(stack, bus, db, topic):
     bad_key, good_key = f"app-{uuid.uuid4()}", f"app-{uuid.uuid4()}"
     consumer = Consumer(stack, db, topic, {bad_key, good_key}, broken=True)
-    event = submitted(good_key, topic)
+    event = submitted_event(good_key, topic)
     await consumer.broker.start()
     try:
         await bus.publish(event)
@@ -205,7 +181,7 @@ async def test_two_concurrent_replays_of_one_service_process_each_entry_once(sta
     await consumer.broker.start()
     try:
         for key in keys:
-            await bus.publish(submitted(key, topic))
+            await bus.publish(submitted_event(key, topic))
         for key in keys:
             await eventually(lambda key=key: consumer.dead(bus, key), "dead-lettered")
         consumer.broken = False
@@ -259,8 +235,8 @@ async def test_a_dead_letter_kafka_refuses_is_parked_in_the_database_and_replaye
     )
     await consumer.broker.start()
     try:
-        await bus.publish(submitted(first, name))
-        await bus.publish(submitted(second, name))
+        await bus.publish(submitted_event(first, name))
+        await bus.publish(submitted_event(second, name))
         parked = db[PARKED_DEAD_LETTERS]
 
         async def both_parked():

@@ -11,12 +11,12 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
 from prometheus_client import REGISTRY
-from pymongo import AsyncMongoClient
 
 from amo_shared.aggregates import AggregateStore, Change
 from amo_shared.envelope import OutgoingEvent
 from amo_shared.outbox import PARKED_OUTBOX, OutboxRelay
 from amo_shared.parked import StillRefused, discard_parked, list_parked, retry_parked
+from amo_testkit import scratch_database
 
 
 @pytest.fixture
@@ -33,14 +33,8 @@ async def topic(stack):
 
 @pytest.fixture
 async def db(stack):
-    client = AsyncMongoClient(stack.mongo_url, tz_aware=True)
-    database = client[f"amo_test_{uuid.uuid4().hex[:8]}"]
-    for name in ("things", PARKED_OUTBOX):
-        await database.create_collection(name)
-    await stack.harden()
-    yield database
-    await client.drop_database(database.name)
-    await client.close()
+    async with scratch_database(stack, "things", "outbox_parked") as database:
+        yield database
 
 
 @pytest.fixture

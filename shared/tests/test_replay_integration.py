@@ -3,46 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
 
 import pytest
 from faststream.kafka import KafkaBroker
-from pymongo import AsyncMongoClient
 
-from amo_shared.envelope import new_event
-from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
+from amo_shared.events import ApplicationSubmitted
 from amo_shared.replay import replay_dead_letters
 from amo_shared.subscriptions import Route, subscribe
 from amo_shared.topics import APPLICATION_SUBMITTED, dlt
-from amo_testkit import eventually, headers_of
-
-
-def submitted(app_id: str):
-    facts = ApplicantFacts(
-        first_name="A",
-        last_name="B",
-        birth_date=date(1990, 1, 1),
-        nationality="MA",
-        category=Category.RETIREE,
-    )
-    return new_event(
-        APPLICATION_SUBMITTED,
-        ApplicationSubmitted(
-            application_id=app_id, submitted_at=datetime.now(UTC), applicant=facts
-        ),
-        source="tests",
-        key=app_id,
-    )
+from amo_testkit import eventually, headers_of, scratch_database, submitted_event
 
 
 @pytest.fixture
 async def db(stack):
-    client = AsyncMongoClient(stack.mongo_url)
-    database = client[f"amo_test_{uuid.uuid4().hex[:8]}"]
-    await database.create_collection("processed_events")
-    yield database
-    await client.drop_database(database.name)
-    await client.close()
+    async with scratch_database(stack, "processed_events") as database:
+        yield database
 
 
 async def test_replay_processes_this_groups_dead_letters_once_after_the_fix(stack, bus, db):
@@ -60,7 +35,7 @@ async def test_replay_processes_this_groups_dead_letters_once_after_the_fix(stac
     subs = subscribe(
         broker, [Route(APPLICATION_SUBMITTED, ApplicationSubmitted, handle)], group=group, db=db
     )
-    event = submitted(key)
+    event = submitted_event(key)
     await broker.start()
     try:
         await bus.publish(event)
@@ -107,7 +82,7 @@ async def test_an_entry_that_still_fails_is_parked_again_with_its_reason(stack, 
     )
     await broker.start()
     try:
-        await bus.publish(submitted(key))
+        await bus.publish(submitted_event(key))
         await eventually(lambda: _mine(bus, key, group), "the event was dead-lettered")
         report = await replay_dead_letters(broker, stack.kafka_bootstrap, subs[0])
         assert (report.replayed, report.processed, report.parked_again) == (1, 0, 1)

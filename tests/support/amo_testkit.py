@@ -8,14 +8,19 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from pymongo import AsyncMongoClient
 
-from amo_shared.envelope import OutgoingEvent
+from amo_shared.envelope import OutgoingEvent, new_event
+from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
+from amo_shared.topics import APPLICATION_SUBMITTED
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -260,3 +265,34 @@ def value_of(record) -> dict:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def submitted_event(app_id: str, topic: str = APPLICATION_SUBMITTED) -> OutgoingEvent:
+    """A valid `application.submitted` event (a retiree, no personal data of anyone real)."""
+    facts = ApplicantFacts(
+        first_name="A",
+        last_name="B",
+        birth_date=date(1990, 1, 1),
+        nationality="MA",
+        category=Category.RETIREE,
+    )
+    payload = ApplicationSubmitted(
+        application_id=app_id, submitted_at=datetime.now(UTC), applicant=facts
+    )
+    return new_event(topic, payload, source="tests", key=app_id)
+
+
+@asynccontextmanager
+async def scratch_database(stack, *collections: str) -> AsyncIterator:
+    """A database of the test's own on the stack's Mongo-wire server, with `collections` under
+    the version guard like every service's; dropped afterwards."""
+    client: AsyncMongoClient = AsyncMongoClient(stack.mongo_url, tz_aware=True)
+    database = client[f"amo_test_{uuid.uuid4().hex[:8]}"]
+    for name in collections:
+        await database.create_collection(name)
+    await stack.harden()
+    try:
+        yield database
+    finally:
+        await client.drop_database(database.name)
+        await client.close()
