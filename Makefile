@@ -8,7 +8,7 @@ export UV_SYSTEM_CERTS := 1
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := $(UV) run --frozen --no-sync python
 
-.PHONY: help install run stop status setup test test-fast demo bench lint clean-data watch lag replay
+.PHONY: help install run stop status setup test test-fast demo bench lint clean-data watch lag replay chaos trace
 
 help:
 	@echo "make run    - install (first time), start Kafka, FerretDB/PostgreSQL, SeaweedFS and every service"
@@ -19,6 +19,10 @@ help:
 	@echo "make watch TOPIC=card.issued - tail a topic with keys and CloudEvents headers"
 	@echo "make lag    - every consumer group's offsets and lag"
 	@echo "make replay SERVICE=cards - the service replays its own dead letters (after a fix)"
+	@echo "make status [FORMAT=json] - every server and service: pid, url, state, readiness, memory"
+	@echo "make run TRACES=1 - also run the Jaeger trace viewer (built the first time, ~4 min)"
+	@echo "make trace ID=<trace id> - one application's trace as a tree (needs make run TRACES=1)"
+	@echo "make chaos [N=200] - N applications while every service, the broker and PostgreSQL fail once"
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv \
@@ -28,22 +32,37 @@ $(UV):
 	$(UV) sync --frozen --all-packages
 	@touch $@
 
+# TRACES=1: Jaeger too, and every service sends it its traces.
+TRACES_FLAG = $(if $(filter 1 yes true,$(TRACES)),--traces)
+
 install: .venv/.synced
-	$(PY) -m amo_localstack install
+	$(PY) -m amo_localstack install $(TRACES_FLAG)
 
 run: install
-	$(PY) -m amo_localstack up --services --foreground
+	$(PY) -m amo_localstack up --services --foreground $(TRACES_FLAG)
 
 stop:
 	$(PY) -m amo_localstack down
 
 status:
-	$(PY) -m amo_localstack status
+	$(PY) -m amo_localstack status --format $(or $(FORMAT),text)
+
+trace:
+	$(PY) -m amo_localstack trace $(ID)
+
+chaos: install
+	$(PY) -m amo_localstack.chaos --applications $(or $(N),200)
 
 setup:
 	$(PY) -m amo_localstack setup
 
+# ruff (lint + format check) everywhere; mypy --strict on the contracts and every pure domain;
+# import-linter for the architecture (no service imports another; domains import no I/O).
+TYPED := shared/amo_shared $(wildcard services/*/amo_*/domain)
 lint: .venv/.synced
+	$(UV) run --frozen --no-sync ruff check .
+	$(UV) run --frozen --no-sync ruff format --check .
+	$(UV) run --frozen --no-sync mypy $(TYPED)
 	$(UV) run --frozen --no-sync lint-imports
 
 test: install lint

@@ -1,6 +1,8 @@
 """Session fixtures: one real local stack (Kafka, FerretDB on PostgreSQL, SeaweedFS) per test run,
-started by the same code as `make run`, on free ports and a temporary data directory, so tests
-never touch a running platform's data. `platform` adds the six services as subprocesses."""
+started by the same code as `make run` under its own supervisord, on free ports and a temporary
+data directory, so tests never touch a running platform's data. `platform` adds the six
+services as supervised programs (each service's `prepare` and the hardening step first), so a
+service a test kills comes back by itself. `The session always runs the trace viewer (Jaeger) as well."""
 
 from __future__ import annotations
 
@@ -10,12 +12,18 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from amo_testkit import Bus, eventually
+from hypothesis import settings as hypothesis_settings
 
+from amo_localstack.config import StackConfig
 from amo_localstack.harden import harden_mongo
 from amo_localstack.infra import temporary_stack
-from amo_localstack.config import StackConfig
 from amo_localstack.services import ServicePorts, start_services
+from amo_testkit import Bus, eventually
+
+# Properties are judged on their examples, not on wall time: the suite shares two cores with the
+# servers it starts, and a slow example is no counterexample.
+hypothesis_settings.register_profile("suite", deadline=None)
+hypothesis_settings.load_profile("suite")
 
 
 @dataclass
@@ -66,7 +74,9 @@ class Platform:
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "stack: needs the real local stack (started once per session)")
+    config.addinivalue_line(
+        "markers", "stack: needs the real local stack (started once per session)"
+    )
 
 
 def pytest_collection_modifyitems(items):
@@ -77,16 +87,16 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def stack() -> Stack:
-    with temporary_stack("amo-test-stack-") as cfg:
+    # The trace viewer too: one test reads the whole trace of an application from it.
+    with temporary_stack("amo-test-stack-", traces=True) as cfg:
         yield Stack(cfg)
 
 
 @pytest.fixture(scope="session")
 def platform(stack: Stack) -> Platform:
-    ports = ServicePorts.free()
-    start_services(stack.cfg, ports)
-    harden_mongo(stack.cfg, verbose=False)
-    return Platform(stack, ports)
+    # prepare (collections, indexes), hardening, the services, then the gateway, each ready
+    start_services(stack.cfg)
+    return Platform(stack, ServicePorts.of(stack.cfg))
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,10 @@ import asyncio
 import os
 import signal
 
-from amo_testkit import applicant
-
 from amo_localstack.infra import start_kafka, start_mongo, stop_kafka, stop_mongo
 from amo_localstack.services import service_pids
 from amo_shared.topics import APPLICATION_SUBMITTED, CARD_ISSUED, ELIGIBILITY_DECIDED, dlt
+from amo_testkit import applicant
 
 
 async def test_broker_crash_between_submit_and_publish_loses_nothing(platform, applicants, bus):
@@ -34,7 +33,8 @@ async def test_broker_crash_between_submit_and_publish_loses_nothing(platform, a
 
 
 async def test_mongo_wire_server_down_mid_flow_pauses_consumers_without_dead_letters(
-        platform, applicants, bus):
+    platform, applicants, bus
+):
     cfg = platform.stack.cfg
     cards = service_pids(cfg)["cards"]
     os.kill(cards, signal.SIGSTOP)  # hold the cards consumer until the database is down
@@ -53,6 +53,8 @@ async def test_mongo_wire_server_down_mid_flow_pauses_consumers_without_dead_let
     assert view["status"] == "card_issued"
     assert len(await bus.records(CARD_ISSUED, key=app.id)) == 1
     for topic in (ELIGIBILITY_DECIDED, CARD_ISSUED):
-        assert await bus.records(dlt(topic), key=app.id) == [], "an outage is not the message's fault"
+        assert await bus.records(dlt(topic), key=app.id) == [], (
+            "an outage is not the message's fault"
+        )
     log = (cfg.log_dir / "cards.log").read_text()
     assert "dependency unavailable" in log, "the handler met the outage and retried"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from amo_testkit import DOCUMENTS, PNG, applicant, headers_of, value_of
 
 from amo_shared.topics import APPLICATION_SUBMITTED, CARD_ISSUED, DOCUMENTS_VERIFIED
+from amo_testkit import DOCUMENTS, PNG, applicant, headers_of, value_of
 
 CATEGORIES = list(DOCUMENTS)
 
@@ -38,10 +38,20 @@ async def test_each_category_gets_one_card_visible_on_kafka(applicants, bus, cat
         assert expected in steps, steps
 
 
-async def test_incomplete_application_gets_one_notice_naming_every_missing_document(applicants, bus):
-    body = applicant("public_employee", dependants=[
-        {"relationship": "spouse", "first_name": "Karim", "last_name": "Alaoui",
-         "birth_date": "1984-01-01"}])
+async def test_incomplete_application_gets_one_notice_naming_every_missing_document(
+    applicants, bus
+):
+    body = applicant(
+        "public_employee",
+        dependants=[
+            {
+                "relationship": "spouse",
+                "first_name": "Karim",
+                "last_name": "Alaoui",
+                "birth_date": "1984-01-01",
+            }
+        ],
+    )
     app = await applicants.create(body)
     assert (await app.upload("cnie")).status_code == 201
     assert (await app.submit()).status_code == 202
@@ -70,12 +80,27 @@ async def test_incomplete_application_gets_one_notice_naming_every_missing_docum
 
 
 async def test_foreign_resident_with_children_is_covered_with_dependants(applicants, bus):
-    body = applicant("public_employee", cnie=None, nationality="FR", residence_permit="RP998877",
-                     residence_permit_expiry="2031-01-01",
-                     dependants=[{"relationship": "child", "first_name": "Lina", "last_name": "Martin",
-                                  "birth_date": "2015-06-01"}])
+    body = applicant(
+        "public_employee",
+        cnie=None,
+        nationality="FR",
+        residence_permit="RP998877",
+        residence_permit_expiry="2031-01-01",
+        dependants=[
+            {
+                "relationship": "child",
+                "first_name": "Lina",
+                "last_name": "Martin",
+                "birth_date": "2015-06-01",
+            }
+        ],
+    )
     app = await applicants.create(body)
-    for kind, dep in (("residence_card", None), ("work_certificate", None), ("birth_certificate", 0)):
+    for kind, dep in (
+        ("residence_card", None),
+        ("work_certificate", None),
+        ("birth_certificate", 0),
+    ):
         r = await app.upload(kind, dependant=dep)
         assert r.status_code == 201, r.text
     assert (await app.submit()).status_code == 202
@@ -87,8 +112,13 @@ async def test_foreign_resident_with_children_is_covered_with_dependants(applica
 
 
 async def test_foreigner_with_expired_permit_is_told_why(applicants):
-    body = applicant("independent_worker", cnie=None, nationality="SN", residence_permit="RP1",
-                     residence_permit_expiry="2020-01-01")
+    body = applicant(
+        "independent_worker",
+        cnie=None,
+        nationality="SN",
+        residence_permit="RP1",
+        residence_permit_expiry="2020-01-01",
+    )
     app = await applicants.create(body)
     for kind in ("residence_card", "professional_registration"):
         assert (await app.upload(kind)).status_code == 201

@@ -1,19 +1,30 @@
-"""Helpers shared by the servers of one local stack: pid and log files, ports, stopping."""
+"""Helpers shared by the programs of one local stack: how a program is launched, its log file,
+its ports, the data dir's layout, and running a coroutine from sync code."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
-import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from .config import StackConfig
-from .install import say
-from .procs import port_open, running_pid, spawn, stop_pid
+from .procs import port_open
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Command:
+    """How supervisord runs one program: in the foreground, output to its log file."""
+
+    argv: list[str]
+    cwd: Path
+    env: dict[str, str] = field(default_factory=dict)
+    user: str | None = None  # None: the user running the stack
 
 
 def run_async(fn: Callable[[], Awaitable[T]]) -> T:
@@ -28,7 +39,7 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
     def target() -> None:
         try:
             box["value"] = asyncio.run(fn())
-        except BaseException as e:  # noqa: BLE001 - handed back to the caller
+        except BaseException as e:  # handed back to the caller
             box["error"] = e
 
     t = threading.Thread(target=target, daemon=True)
@@ -39,30 +50,30 @@ def run_async(fn: Callable[[], Awaitable[T]]) -> T:
     return box["value"]  # type: ignore[return-value]
 
 
-def pid_path(cfg: StackConfig, name: str) -> Path:
-    return cfg.run_dir / f"{name}.pid"
-
-
 def log_path(cfg: StackConfig, name: str) -> Path:
     return cfg.log_dir / f"{name}.log"
 
 
-def stack_marker(cfg: StackConfig) -> str:
-    """Appears in the command line of every server of this stack (a path in its data dir)."""
-    return str(cfg.data_dir) + "/"
-
-
 def ensure_dirs(cfg: StackConfig) -> None:
-    for d in (cfg.data_dir, cfg.run_dir, cfg.log_dir):
+    """The data dir and its run/ and logs/; logs readable by their owner only, old files too."""
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    for d in (cfg.run_dir, cfg.log_dir):
         d.mkdir(parents=True, exist_ok=True)
+        d.chmod(0o700)
+    for f in cfg.log_dir.iterdir():
+        if f.is_file() and f.stat().st_mode & 0o077:
+            f.chmod(0o600)
 
 
-def check_port_free(cfg: StackConfig, port: int, what: str) -> None:
-    if port_open(cfg.host, port):
-        raise RuntimeError(
-            f"{what}: port {cfg.host}:{port} is already taken by a process that is not this "
-            f"stack's (data dir {cfg.data_dir}); stop it or choose other ports (AMO_*_PORT)"
-        )
+def open_private(path: Path, mode: str = "ab"):
+    """Open a log file that only its owner can read (created 0600, tightened if it existed)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, mode)
+
+
+def port_taken(cfg: StackConfig, port: int) -> bool:
+    return port_open(cfg.host, port, timeout=0.3)
 
 
 def tail(path: Path, lines: int = 30) -> str:
@@ -72,24 +83,12 @@ def tail(path: Path, lines: int = 30) -> str:
         return ""
 
 
-def start_spawned(cfg: StackConfig, name: str, *, ports: list[tuple[int, str]],
-                  argv: Callable[[], list[str]], cwd: Path, log: str | None = None) -> int:
-    """Start server `name` unless this stack's process already runs; returns its pid.
-    `argv` is called only when a start is needed (it may prepare files first)."""
-    pid = running_pid(pid_path(cfg, name), stack_marker(cfg))
-    if pid is None:
-        for port, what in ports:
-            check_port_free(cfg, port, what)
-        pid = spawn(argv(), pid_file=pid_path(cfg, name), log_file=log_path(cfg, log or name), cwd=cwd)
-        say(f"{name}: started (pid {pid})")
-    return pid
+class StartError(RuntimeError):
+    """A program that did not come up: which one, why, and the end of its log."""
 
-
-def stop_spawned(cfg: StackConfig, name: str, *, hard: bool, timeout: float) -> None:
-    pid_file = pid_path(cfg, name)
-    pid = running_pid(pid_file, stack_marker(cfg))
-    if pid is not None:
-        t0 = time.monotonic()
-        stop_pid(pid, timeout=timeout, hard=hard)
-        say(f"{name}: {'killed' if hard else 'stopped'} (pid {pid}, {time.monotonic() - t0:.1f}s)")
-    pid_file.unlink(missing_ok=True)
+    def __init__(self, program: str, reason: str, log: Path | None = None, log_tail: str = ""):
+        self.program, self.reason, self.log = program, reason, log
+        text = f"{program} did not start: {reason}"
+        if log is not None:
+            text += f"\n--- end of {log} ---\n{log_tail or '(empty)'}"
+        super().__init__(text)

@@ -1,153 +1,168 @@
 """`python -m amo_localstack COMMAND` (also `amo-localstack COMMAND`): the local stack from a shell.
 
-`make run` = `up`, `make stop` = `down`. Every command reads its `StackConfig` from the
-environment (`AMO_LOCAL_DIR`, `AMO_KAFKA_PORT`, ... see config.ENV_VARS).
-
-`up` runs its steps in order: install, infra, services, setup. The services step calls
-`amo_localstack.services.start_services(cfg, ServicePorts.from_env())` when that module exists
-(and `down` calls its `stop_services(cfg)` first).
+`make run` = `up --foreground`, `make stop` = `down`, `make status` = `status`. Every command
+reads its `StackConfig` from the environment (`AMO_LOCAL_DIR`, `AMO_KAFKA_PORT`, ... see
+`env-vars`).
 """
 
 from __future__ import annotations
 
-import importlib
+import json
 import signal
 import time
-from types import ModuleType
 
 import typer
 
+from ._common import StartError
 from .config import ENV_VARS, StackConfig
 from .harden import harden_mongo
-from .infra import ensure_topics, kafka_topics, stack_rss_mb, start_infra, status as stack_status, stop_infra
 from .install import install as install_stack
+from .kafka import ensure_topics, kafka_topics
+from .orchestrator import bring_up, stop_all
+from .status import status as stack_status
+from .supervision import Supervisor
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="The local stack (Kafka, FerretDB on PostgreSQL, SeaweedFS) on 127.0.0.1, no Docker.",
+    help="The local stack (Kafka, FerretDB on PostgreSQL, SeaweedFS) and the services on "
+    "127.0.0.1 under supervisord, no Docker.",
 )
 
 
-def _cfg() -> StackConfig:
-    return StackConfig.from_env()
+def _cfg(traces: bool = False) -> StackConfig:
+    cfg = StackConfig.from_env()
+    return cfg.replace(traces=True) if traces else cfg
 
 
-def _services_module() -> ModuleType | None:
-    """amo_localstack.services if it exists (the service launcher), else None."""
-    name = f"{__package__}.services"
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name == name:
-            return None
-        raise
-
-
-def print_endpoints(cfg: StackConfig) -> None:
+def print_endpoints(cfg: StackConfig, services: bool) -> None:
     typer.echo("")
     typer.echo(f"  kafka       {cfg.kafka_bootstrap}")
     typer.echo(f"  mongo       {cfg.mongo_url}   (FerretDB on PostgreSQL {cfg.pg_dsn})")
-    typer.echo(f"  s3          {cfg.s3_url}   access key {cfg.s3_access_key}, buckets: "
-               f"{', '.join(cfg.buckets)}")
+    typer.echo(
+        f"  s3          {cfg.s3_url}   access key {cfg.s3_access_key}, buckets: "
+        f"{', '.join(cfg.buckets)}"
+    )
+    if cfg.traces:
+        typer.echo(f"  traces      http://{cfg.host}:{cfg.jaeger_ui_port}   (Jaeger)")
     typer.echo(f"  data        {cfg.data_dir}")
     typer.echo(f"  logs        {cfg.log_dir}")
-
-
-# --------------------------------------------------------------------------- up: the steps
-def step_install(cfg: StackConfig) -> None:
-    install_stack(cfg)
-
-
-def step_infra(cfg: StackConfig) -> None:
-    start_infra(cfg)
-
-
-def step_services(cfg: StackConfig) -> bool:
-    """Start the services (if a launcher exists); True when some were started."""
-    mod = _services_module()
-    if mod is None or not hasattr(mod, "start_services"):
-        return False
-    ports_cls = getattr(mod, "ServicePorts", None)
-    if ports_cls is not None:
-        mod.start_services(cfg, ports_cls.from_env())
-    else:
-        mod.start_services(cfg)
-    return True
-
-
-def step_setup(cfg: StackConfig) -> None:
-    harden_mongo(cfg)
+    if services:
+        typer.echo(
+            f"  gateway     {cfg.service_url('gateway')}   (OpenAPI: "
+            f"{cfg.service_url('gateway')}/docs)"
+        )
 
 
 @app.command()
 def up(
-    services: bool = typer.Option(True, "--services/--infra-only",
-                                  help="Also start the platform's services (when a launcher exists)."),
-    foreground: bool = typer.Option(False, "--foreground",
-                                    help="Stay attached; Ctrl-C (or `make stop`) stops everything."),
+    services: bool = typer.Option(True, "--services/--infra-only", help="Also start the services."),
+    foreground: bool = typer.Option(
+        False, "--foreground", help="Stay attached; Ctrl-C (or `make stop`) stops everything."
+    ),
+    traces: bool = typer.Option(False, "--traces", help="Also run Jaeger and send it every trace."),
 ) -> None:
-    """Install what is missing, start the infrastructure (and the services), then set up."""
-    cfg = _cfg()
+    """Install what is missing, then start servers, setup steps and services, in order."""
+    cfg = _cfg(traces)
     t0 = time.monotonic()
-    step_install(cfg)
-    step_infra(cfg)
-    started = services and step_services(cfg)
-    if started:
-        # The services created their collections: add the indexes and version guards.
-        step_setup(cfg)
-    print_endpoints(cfg)
-    if started:
-        ports = _services_module().ServicePorts.from_env()
-        typer.echo(f"  gateway     {ports.url('gateway')}   (OpenAPI: {ports.url('gateway')}/docs)")
-    typer.echo(f"\nup in {time.monotonic() - t0:.1f}s")
+    install_stack(cfg)
+    try:
+        sup = bring_up(cfg, services=services)
+    except StartError as e:
+        typer.echo(f"\nstart failed: {e}", err=True)
+        raise typer.Exit(code=1) from None
+    print_endpoints(cfg, services)
+    typer.echo(
+        f"\nready in {time.monotonic() - t0:.1f}s"
+        + (f": {cfg.service_url('gateway')}" if services else "")
+    )
     if not foreground:
         typer.echo("stop with `make stop` (python -m amo_localstack down)")
         return
-    typer.echo("Ctrl-C stops everything (data is kept)")
-    _watch(cfg)
+    typer.echo("Ctrl-C stops everything (data is kept); `make status` shows what runs")
+    _attend(cfg, sup)
 
 
-def _interrupt(*_args) -> None:
+def _interrupt(*_args: object) -> None:
     raise KeyboardInterrupt
 
 
-def _watch(cfg: StackConfig) -> None:
-    """Stay attached until Ctrl-C or SIGTERM, saying when a service process ends, then stop all."""
+def _attend(cfg: StackConfig, sup: Supervisor) -> None:
+    """Stay attached until Ctrl-C or SIGTERM (then stop everything), or until the stack is
+    stopped from elsewhere; say when supervisord sees a program change state."""
     # Explicit, as a background job of a non-interactive shell starts with SIGINT ignored.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
-    mod = _services_module()
-    known = set(mod.service_pids(cfg)) if mod else set()
+    last: dict[str, str] = {}
     try:
         while True:
-            time.sleep(2)
-            alive = set(mod.service_pids(cfg)) if mod else set()
-            for name in sorted(known - alive):
-                typer.echo(f"! {name} stopped; see {cfg.log_dir / (name + '.log')}", err=True)
-            known = alive
-            if not alive and not any(s.running for s in stack_status(cfg)):
-                return  # stopped from elsewhere (`make stop`)
+            try:
+                infos = sup.all_info()
+            except Exception:  # supervisord is gone: stopped from elsewhere
+                typer.echo("stopped (`make stop`)")
+                return
+            for name, info in infos.items():
+                state = info["statename"]
+                if name in last and last[name] != state:
+                    typer.echo(
+                        f"  {name}: {last[name]} -> {state}"
+                        f"{' (supervisord restarts it)' if state == 'STARTING' else ''}"
+                    )
+                last[name] = state
+            time.sleep(1)
     except KeyboardInterrupt:
         # Ctrl-C reaches this process twice (from the terminal and forwarded by `uv run`):
         # a second interrupt must not cut the clean stop short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         typer.echo("\nstopping…")
-        down()
+        stop_all(cfg)
 
 
 @app.command()
-def replay(service: str = typer.Argument(..., help="registration, documents, eligibility, cards or claims")) -> None:
+def down() -> None:
+    """Stop the services, then the servers (PostgreSQL last), then supervisord; data stays."""
+    if not stop_all(_cfg()):
+        typer.echo("nothing runs for " + str(_cfg().data_dir))
+
+
+@app.command()
+def status(fmt: str = typer.Option("text", "--format", help="text or json")) -> None:
+    """Every server and service: pid, where it answers, state, readiness, memory."""
+    cfg = _cfg()
+    rows = stack_status(cfg)
+    if fmt == "json":
+        typer.echo(json.dumps([r.as_dict() for r in rows], indent=2))
+    else:
+        typer.echo(f"  {'name':<13}{'pid':<9}{'state':<10}{'ready':<7}{'rss MiB':>8}  where")
+        for r in rows:
+            typer.echo(
+                f"  {r.name:<13}{r.pid or '-'!s:<9}{r.state:<10}"
+                f"{'yes' if r.ready else 'no':<7}{r.rss_mb:>8.1f}  {r.url or r.endpoint}"
+            )
+        typer.echo(f"  total rss {sum(r.rss_mb for r in rows):.1f} MiB; data {cfg.data_dir}")
+    if not all(r.running for r in rows):
+        raise typer.Exit(code=3)
+
+
+@app.command()
+def replay(
+    service: str = typer.Argument(
+        ..., help="registration, documents, eligibility, cards or claims"
+    ),
+) -> None:
     """Have SERVICE replay its own dead letters (after the cause is fixed); prints what happened."""
     import httpx
 
-    ports = _services_module().ServicePorts.from_env()
-    response = httpx.post(ports.url(service) + "/operations/dead-letters/replay", timeout=300)
+    response = httpx.post(
+        _cfg().service_url(service) + "/operations/dead-letters/replay", timeout=300
+    )
     response.raise_for_status()
     for r in response.json():
-        typer.echo(f"  {r['topic']}.dlt ({r['group']}): {r['replayed']} replayed, "
-                   f"{r['processed']} processed, {r['parked_again']} parked again")
+        typer.echo(
+            f"  {r['topic']}.dlt ({r['group']}): {r['replayed']} replayed, "
+            f"{r['processed']} processed, {r['parked_again']} parked again"
+        )
 
 
 @app.command(name="create-topics")
@@ -160,39 +175,15 @@ def create_topics(
 
 
 @app.command()
-def down() -> None:
-    """Stop the services (if any) and the infrastructure; the data stays."""
-    cfg = _cfg()
-    mod = _services_module()
-    if mod is not None and hasattr(mod, "stop_services"):
-        mod.stop_services(cfg)
-    stop_infra(cfg)
-
-
-@app.command()
-def install() -> None:
-    """Fetch/build Kafka's jars, FerretDB and check PostgreSQL and SeaweedFS (idempotent)."""
-    install_stack(_cfg())
+def install(traces: bool = typer.Option(False, "--traces", help="Also build Jaeger.")) -> None:
+    """Fetch/build Kafka's jars, FerretDB (and Jaeger), check PostgreSQL and SeaweedFS."""
+    install_stack(_cfg(traces))
 
 
 @app.command()
 def setup() -> None:
     """GIN lookup indexes and `_v` version guards on every FerretDB collection (idempotent)."""
     harden_mongo(_cfg())
-
-
-@app.command()
-def status() -> None:
-    """What runs, where, and its resident memory."""
-    cfg = _cfg()
-    rows = stack_status(cfg)
-    for s in rows:
-        state = "up" if s.running and s.answering else ("starting?" if s.running else "down")
-        typer.echo(f"  {s.name:<10} {state:<9} pid {str(s.pid or '-'):<8} "
-                   f"rss {s.rss_mb:>7.1f} MiB  {s.endpoint}")
-    typer.echo(f"  total rss {stack_rss_mb(cfg):.1f} MiB; data {cfg.data_dir}")
-    if not all(s.running for s in rows):
-        raise typer.Exit(code=3)
 
 
 @app.command()
@@ -207,6 +198,19 @@ def env() -> None:
     """Print this stack's settings as shell exports (`eval "$(python -m amo_localstack env)"`)."""
     for k, v in _cfg().env().items():
         typer.echo(f"export {k}={v}")
+
+
+@app.command()
+def trace(
+    trace_id: str = typer.Argument(..., help="the 32-hex trace id (from a traceparent)"),
+) -> None:
+    """Print one trace as a tree of spans, from the running trace viewer (`make run TRACES=1`)."""
+    from .traces import show_trace
+
+    try:
+        show_trace(_cfg(traces=True), trace_id)
+    except LookupError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 @app.command(name="env-vars", hidden=True)

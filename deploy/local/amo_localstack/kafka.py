@@ -9,16 +9,10 @@ import time
 import uuid
 from pathlib import Path
 
-from ._common import (
-    ensure_dirs,
-    run_async,
-    start_spawned,
-    stop_spawned,
-    tail,
-)
+from ._common import Command, run_async
 from .config import StackConfig, resource
 from .install import say
-from .procs import wait_port, wait_until
+from .procs import port_open
 
 
 def _kafka_cluster_id(cfg: StackConfig) -> str:
@@ -75,48 +69,55 @@ def _kafka_format(cfg: StackConfig, server_props: Path) -> None:
         return
     t0 = time.monotonic()
     r = subprocess.run(
-        [_java(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-         f"-Dlog4j2.configurationFile={resource('log4j2.properties')}",
-         f"-Damo.kafka.logdir={cfg.log_dir}", "-cp", f"{cfg.kafka_libs_dir}/*",
-         "kafka.tools.StorageTool", "format", "-t", _kafka_cluster_id(cfg), "-c", str(server_props)],
-        capture_output=True, text=True, cwd=cfg.kafka_dir,
+        [
+            _java(),
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            f"-Dlog4j2.configurationFile={resource('log4j2.properties')}",
+            "-cp",
+            f"{cfg.kafka_libs_dir}/*",
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            _kafka_cluster_id(cfg),
+            "-c",
+            str(server_props),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=cfg.kafka_dir,
     )
     if r.returncode != 0:
         raise RuntimeError(f"kafka storage format failed:\n{r.stdout}\n{r.stderr}")
     say(f"kafka: formatted {data} ({time.monotonic() - t0:.1f}s)")
 
 
-def _kafka_argv(cfg: StackConfig) -> list[str]:
-    """Write server.properties, format the storage the first time, and return the command."""
+def prepare_kafka(cfg: StackConfig) -> None:
+    """Before each start: server.properties from this config, storage formatted the first time."""
+    cfg.kafka_dir.mkdir(parents=True, exist_ok=True)
     server_props = cfg.kafka_dir / "server.properties"
     server_props.write_text(_kafka_properties(cfg))
     _kafka_format(cfg, server_props)
-    return [
-        _java(),
-        f"-Xmx{cfg.kafka_heap}",
-        "-Xms128m",
-        "-XX:+UseG1GC",
-        "-XX:MaxGCPauseMillis=20",
-        *cfg.kafka_jvm_opts,
-        "-Djava.awt.headless=true",
-        f"-Dlog4j2.configurationFile={resource('log4j2.properties')}",
-        f"-Damo.kafka.logdir={cfg.log_dir}",
-        "-cp", f"{cfg.kafka_libs_dir}/*",
-        "kafka.Kafka",
-        str(server_props),
-    ]
 
 
-def start_kafka(cfg: StackConfig, *, wait: bool = True) -> int:
-    """Start the broker (formatting its storage the first time); returns its pid."""
-    ensure_dirs(cfg)
-    cfg.kafka_dir.mkdir(parents=True, exist_ok=True)
-    pid = start_spawned(cfg, "kafka", argv=lambda: _kafka_argv(cfg), cwd=cfg.kafka_dir,
-                        log="kafka.out", ports=[(cfg.kafka_port, "kafka"),
-                                                (cfg.kafka_controller_port, "kafka (controller)")])
-    if wait:
-        wait_kafka(cfg, pid)
-    return pid
+def kafka_command(cfg: StackConfig) -> Command:
+    return Command(
+        cwd=cfg.kafka_dir,
+        argv=[
+            _java(),
+            f"-Xmx{cfg.kafka_heap}",
+            "-Xms128m",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            *cfg.kafka_jvm_opts,
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={resource('log4j2.properties')}",
+            "-cp",
+            f"{cfg.kafka_libs_dir}/*",
+            "kafka.Kafka",
+            str(cfg.kafka_dir / "server.properties"),
+        ],
+    )
 
 
 async def _kafka_list_topics(cfg: StackConfig) -> list[str]:
@@ -130,25 +131,11 @@ async def _kafka_list_topics(cfg: StackConfig) -> list[str]:
         await admin.close()
 
 
-def wait_kafka(cfg: StackConfig, pid: int | None = None) -> None:
-    try:
-        wait_port(cfg.host, cfg.kafka_port, cfg.start_timeout, pid=pid, what="kafka")
-        wait_until(lambda: run_async(lambda: _kafka_list_topics(cfg)), cfg.start_timeout,
-                   what="kafka", pid=pid, interval=0.5)
-    except Exception as e:
-        raise RuntimeError(f"{e}\n--- kafka.log ---\n{tail(cfg.log_dir / 'kafka.log')}") from e
-    say(f"kafka: ready at {cfg.kafka_bootstrap}")
-
-
-def stop_kafka(cfg: StackConfig, *, hard: bool = False) -> None:
-    """Stop the broker: controlled shutdown (SIGTERM), or a crash (SIGKILL) when `hard`."""
-    stop_spawned(cfg, "kafka", hard=hard, timeout=60)
-
-
-def restart_kafka(cfg: StackConfig, *, hard: bool = False) -> None:
-    stop_kafka(cfg, hard=hard)
-    start_kafka(cfg)
-    ensure_topics(cfg)
+def probe_kafka(cfg: StackConfig) -> None:
+    """Ready when the broker answers a metadata request (listing its topics)."""
+    if not port_open(cfg.host, cfg.kafka_port):
+        raise ConnectionError(f"nothing listens on {cfg.kafka_bootstrap}")
+    run_async(lambda: _kafka_list_topics(cfg))
 
 
 def kafka_topics(cfg: StackConfig) -> list[str]:
@@ -180,7 +167,10 @@ async def _ensure_topics(cfg: StackConfig) -> list[str]:
         if missing:
             try:
                 resp = await admin.create_topics(
-                    [NewTopic(name=t, num_partitions=partitions, replication_factor=1) for t in missing]
+                    [
+                        NewTopic(name=t, num_partitions=partitions, replication_factor=1)
+                        for t in missing
+                    ]
                 )
             except TopicAlreadyExistsError:
                 resp = None

@@ -1,17 +1,30 @@
-"""PostgreSQL: the cluster FerretDB stores its data in (initdb, pg_ctl, its database)."""
+"""PostgreSQL, the store under FerretDB: where its cluster lives, initdb, its settings, and how
+supervisord runs it (`postgres -D ...` in the foreground, as user `postgres` when we are root).
+
+Where the cluster lives: `<data dir>/pg` when the `postgres` user can reach it. As root in a
+private clone (a 0700 home or `mktemp -d` directory) it cannot, and the user's directories are
+not loosened for it: the cluster goes to `~postgres/amo-localstack/<hash of the data dir>`
+instead, owned by `postgres`, mode 0700, tied to this data dir by its `stack.id` (a wiped data
+dir gets a fresh cluster, and the stale one is removed). `AMO_PG_DIR` chooses the place.
+"""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import pwd
+import shutil
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
-from ._common import check_port_free, ensure_dirs, log_path, pid_path, tail
+from ._common import Command
 from .config import StackConfig
 from .install import say
-from .procs import pid_alive, stop_pid, wait_until
+
+PG_OS_USER = "postgres"
 
 
 def _is_root() -> bool:
@@ -19,49 +32,106 @@ def _is_root() -> bool:
 
 
 def _as_pg_user(argv: list[str]) -> list[str]:
-    """initdb and pg_ctl refuse root: run them as `postgres` then."""
-    return ["runuser", "-u", "postgres", "--", *argv] if _is_root() else argv
+    """initdb refuses root: run it as `postgres` then."""
+    return ["runuser", "-u", PG_OS_USER, "--", *argv] if _is_root() else argv
 
 
-def _chown_pg(path: Path) -> None:
-    if not _is_root():
-        return
-    pw = pwd.getpwnam("postgres")
-    for p in (path, *path.rglob("*")):
-        try:
-            os.lchown(p, pw.pw_uid, pw.pw_gid)
-        except FileNotFoundError:
-            pass
-
-
-def _pg_prepare_dirs(cfg: StackConfig) -> None:
-    cfg.pg_dir.mkdir(parents=True, exist_ok=True)
-    cfg.pg_socket_dir.mkdir(parents=True, exist_ok=True)
-    log = log_path(cfg, "postgres")
-    log.touch(exist_ok=True)
+def _chown_pg(*paths: Path) -> None:
     if _is_root():
-        if not (cfg.pg_data_dir / "PG_VERSION").exists():
-            _chown_pg(cfg.pg_dir)
-        else:
-            pw = pwd.getpwnam("postgres")
-            for p in (cfg.pg_dir, cfg.pg_socket_dir):
-                os.chown(p, pw.pw_uid, pw.pw_gid)
-        pw = pwd.getpwnam("postgres")
-        os.chown(log, pw.pw_uid, pw.pw_gid)
-        r = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-w", str(cfg.pg_dir)])
-        if r.returncode != 0:
-            raise RuntimeError(
-                f"user postgres cannot reach {cfg.pg_dir}: every parent directory needs o+x "
-                f"(choose a data dir outside private directories such as /root or a 0700 tmp dir)"
-            )
+        pw = pwd.getpwnam(PG_OS_USER)
+        for p in paths:
+            os.lchown(p, pw.pw_uid, pw.pw_gid)
+
+
+def stack_id(cfg: StackConfig) -> str:
+    """A random id written once into the data dir: tells a new data dir from a wiped one."""
+    f = cfg.data_dir / "stack.id"
+    if not f.is_file():
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        f.write_text(uuid.uuid4().hex + "\n")
+    return f.read_text().strip()
+
+
+def _reachable_by_postgres(path: Path) -> bool:
+    r = subprocess.run(
+        ["runuser", "-u", PG_OS_USER, "--", "test", "-x", str(path)], capture_output=True
+    )
+    return r.returncode == 0
+
+
+def outside_home(cfg: StackConfig) -> Path:
+    base = Path(pwd.getpwnam(PG_OS_USER).pw_dir) / "amo-localstack"
+    return base / hashlib.sha256(str(cfg.data_dir).encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=32)
+def pg_home(cfg: StackConfig) -> Path:
+    """The directory holding the cluster (`data/`) and its socket (`socket/`)."""
+    if cfg.pg_home is not None:
+        return cfg.pg_home
+    inside = cfg.data_dir / "pg"
+    if not _is_root() or (inside / "data" / "PG_VERSION").exists():
+        return inside
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    return inside if _reachable_by_postgres(cfg.data_dir) else outside_home(cfg)
+
+
+def pg_data_dir(cfg: StackConfig) -> Path:
+    return pg_home(cfg) / "data"
+
+
+def pg_socket_dir(cfg: StackConfig) -> Path:
+    return pg_home(cfg) / "socket"
+
+
+def is_outside(cfg: StackConfig) -> bool:
+    return cfg.pg_home is None and pg_home(cfg) == outside_home(cfg)
+
+
+def _prune_orphans(base: Path) -> None:
+    """Remove outside clusters whose data dir is gone (or was wiped and started afresh), unless
+    a postmaster still runs from one."""
+    for home in base.iterdir() if base.is_dir() else ():
+        try:
+            data_dir = Path((home / "data-dir").read_text().strip())
+            owner = (home / "stack.id").read_text().strip()
+            current = (data_dir / "stack.id").read_text().strip() if data_dir.is_dir() else None
+        except OSError:
+            continue
+        if current == owner:
+            continue
+        try:
+            pid = int((home / "data" / "postmaster.pid").read_text().split()[0])
+            os.kill(pid, 0)
+            continue
+        except (OSError, ValueError, IndexError):
+            pass
+        say(f"postgres: removing the cluster of a former data dir {data_dir}")
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _claim_outside_home(cfg: StackConfig) -> None:
+    """The outside cluster belongs to this data dir's stack id; a stale one is replaced."""
+    home, sid = pg_home(cfg), stack_id(cfg)
+    _prune_orphans(home.parent)
+    owner = home / "stack.id"
+    if home.exists() and (not owner.is_file() or owner.read_text().strip() != sid):
+        say(f"postgres: removing the cluster of a former data dir at {home}")
+        shutil.rmtree(home)
+    home.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    home.parent.chmod(0o700)
+    _chown_pg(home.parent)
+    home.mkdir(exist_ok=True, mode=0o700)
+    owner.write_text(sid + "\n")
+    (home / "data-dir").write_text(f"{cfg.data_dir}\n")
 
 
 _CONF_BEGIN = "# --- amo local stack (managed by amo_localstack; rewritten at each start) ---"
 _CONF_END = "# --- end amo local stack ---"
 
 
-def _pg_write_conf(cfg: StackConfig) -> None:
-    conf = cfg.pg_data_dir / "postgresql.conf"
+def _write_conf(cfg: StackConfig) -> None:
+    conf = pg_data_dir(cfg) / "postgresql.conf"
     text = conf.read_text()
     if _CONF_BEGIN in text:
         text = text.split(_CONF_BEGIN)[0].rstrip("\n") + "\n"
@@ -70,12 +140,13 @@ def _pg_write_conf(cfg: StackConfig) -> None:
             _CONF_BEGIN,
             f"listen_addresses = '{cfg.host}'",
             f"port = {cfg.pg_port}",
-            f"unix_socket_directories = '{cfg.pg_socket_dir}'",
+            f"unix_socket_directories = '{pg_socket_dir(cfg)}'",
             # FerretDB sends `_jsonb->$1 @> $2` with parameters: a generic plan cannot use the
             # GIN expression indexes harden_mongo adds; a custom plan per statement can.
             "plan_cache_mode = force_custom_plan",
             "max_connections = 200",
             "shared_buffers = 128MB",
+            # stderr, which supervisord writes to logs/postgres.log
             "logging_collector = off",
             "log_min_messages = warning",
             # `stale write` refusals are routine (optimistic locking): no statement text with them
@@ -87,90 +158,72 @@ def _pg_write_conf(cfg: StackConfig) -> None:
     conf.write_text(text + "\n" + block)
 
 
-def postmaster_pid(cfg: StackConfig) -> int | None:
-    try:
-        pid = int((cfg.pg_data_dir / "postmaster.pid").read_text().splitlines()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    return pid if pid_alive(pid, str(cfg.pg_data_dir)) else None
-
-
-def pg_running(cfg: StackConfig) -> bool:
-    return postmaster_pid(cfg) is not None
-
-
-def start_postgres(cfg: StackConfig) -> None:
-    ensure_dirs(cfg)
-    bin_dir = cfg.pg_bin_dir
-    _pg_prepare_dirs(cfg)
-    if not (cfg.pg_data_dir / "PG_VERSION").exists():
+def prepare_postgres(cfg: StackConfig) -> None:
+    """Before each start: the cluster's directories, initdb the first time, our settings."""
+    home = pg_home(cfg)
+    if is_outside(cfg):
+        _claim_outside_home(cfg)
+    home.mkdir(parents=True, exist_ok=True)
+    pg_socket_dir(cfg).mkdir(exist_ok=True)
+    _chown_pg(home, pg_socket_dir(cfg))
+    data = pg_data_dir(cfg)
+    if not (data / "PG_VERSION").exists():
         t0 = time.monotonic()
         r = subprocess.run(
-            _as_pg_user([str(bin_dir / "initdb"), "-D", str(cfg.pg_data_dir), "-U", cfg.pg_user,
-                         "-A", "trust", "-E", "UTF8", "--no-locale"]),
-            capture_output=True, text=True, cwd=cfg.pg_dir,
+            _as_pg_user(
+                [
+                    str(cfg.pg_bin_dir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    cfg.pg_user,
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                ]
+            ),
+            capture_output=True,
+            text=True,
+            cwd=home,
         )
         if r.returncode != 0:
             raise RuntimeError(f"initdb failed:\n{r.stdout}\n{r.stderr}")
-        say(f"postgres: initdb {cfg.pg_data_dir} ({time.monotonic() - t0:.1f}s)")
-    if pg_running(cfg):
-        say(f"postgres: already running on {cfg.host}:{cfg.pg_port}")
-    else:
-        check_port_free(cfg, cfg.pg_port, "postgres")
-        _pg_write_conf(cfg)
-        if _is_root():
-            _chown_pg(cfg.pg_data_dir / "postgresql.conf")
-        # A session of its own, so Ctrl-C in the terminal that ran `make run` does not reach it.
-        r = subprocess.run(
-            _as_pg_user([str(bin_dir / "pg_ctl"), "-D", str(cfg.pg_data_dir), "-l",
-                         str(log_path(cfg, "postgres")), "-w", "-t", "60", "start"]),
-            capture_output=True, text=True, cwd=cfg.pg_dir, start_new_session=True,
-            stdin=subprocess.DEVNULL,
-        )
-        if r.returncode != 0:
-            raise RuntimeError(
-                f"pg_ctl start failed:\n{r.stdout}\n{r.stderr}\n{tail(log_path(cfg, 'postgres'))}"
-            )
-        say(f"postgres: started on {cfg.host}:{cfg.pg_port}")
-    pid = postmaster_pid(cfg)
-    if pid is not None:
-        pid_path(cfg, "postgres").write_text(f"{pid}\n")
-    _pg_ensure_database(cfg)
+        say(f"postgres: initdb {data} ({time.monotonic() - t0:.1f}s)")
+    _write_conf(cfg)
 
 
-def _pg_ensure_database(cfg: StackConfig) -> None:
+def postgres_command(cfg: StackConfig) -> Command:
+    return Command(
+        argv=[str(cfg.pg_bin_dir / "postgres"), "-D", str(pg_data_dir(cfg))],
+        cwd=pg_home(cfg),
+        user=PG_OS_USER if _is_root() else None,
+    )
+
+
+def probe_postgres(cfg: StackConfig) -> None:
+    """Ready when it accepts a connection; creates FerretDB's database the first time."""
     import psycopg
+    from psycopg import sql
 
-    def connect():
-        return psycopg.connect(
-            host=cfg.host, port=cfg.pg_port, user=cfg.pg_user, dbname="postgres",
-            autocommit=True, connect_timeout=3,
-        )
-
-    conn = wait_until(connect, 30, what="postgres")
-    with conn:
+    with psycopg.connect(
+        host=cfg.host,
+        port=cfg.pg_port,
+        user=cfg.pg_user,
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=3,
+    ) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (cfg.pg_database,)
         ).fetchone()
         if not exists:
-            from psycopg import sql
-
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(cfg.pg_database)))
             say(f"postgres: created database {cfg.pg_database}")
 
 
-def stop_postgres(cfg: StackConfig) -> None:
-    if not pg_running(cfg):
-        pid_path(cfg, "postgres").unlink(missing_ok=True)
-        return
-    r = subprocess.run(
-        _as_pg_user([str(cfg.pg_bin_dir / "pg_ctl"), "-D", str(cfg.pg_data_dir), "-m", "fast",
-                     "-w", "-t", "60", "stop"]),
-        capture_output=True, text=True, cwd=cfg.pg_dir,
-    )
-    if r.returncode != 0:
-        pid = postmaster_pid(cfg)
-        if pid:
-            stop_pid(pid, timeout=10)
-    pid_path(cfg, "postgres").unlink(missing_ok=True)
-    say("postgres: stopped")
+def remove_cluster(cfg: StackConfig) -> None:
+    """Delete a cluster kept outside the data dir (the data dir's own is deleted with it)."""
+    if is_outside(cfg):
+        shutil.rmtree(pg_home(cfg), ignore_errors=True)

@@ -1,5 +1,6 @@
-"""The local stack for real: Kafka, FerretDB on PostgreSQL and SeaweedFS, started on free ports in
-a temporary data dir (never the platform's own `.local/data`), once for this module."""
+"""The servers of the session's stack for real (Kafka, FerretDB on PostgreSQL, SeaweedFS, under
+the stack's supervisord): topics, a Kafka round trip, Mongo, S3, the hardening step, and the
+fault helpers other tests use (a server restarted mid-session)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ import io
 import random
 import shutil
 import subprocess
-import tempfile
 import uuid
-from pathlib import Path
 
 import pytest
 from pymongo import AsyncMongoClient, MongoClient
@@ -19,59 +18,21 @@ from pymongo.errors import OperationFailure
 from amo_localstack import (
     StackConfig,
     harden_mongo,
-    install,
     kafka_topics,
     minio_client,
     restart_kafka,
     restart_mongo,
-    stack_rss_mb,
-    start_infra,
     status,
-    stop_infra,
 )
+from amo_localstack.postgres import pg_home
 from amo_shared.topics import ALL_TOPICS, APPLICATION_SUBMITTED, DEFAULT_PARTITIONS
 
 pytestmark = pytest.mark.stack
 
 
-def _private_tmp(prefix: str) -> Path:
-    # Not pytest's tmp_path: its parents are 0700 and PostgreSQL runs as user `postgres`.
-    d = Path(tempfile.mkdtemp(prefix=prefix))
-    d.chmod(0o755)
-    return d
-
-
 @pytest.fixture(scope="module")
-def cfg():
-    data_dir = _private_tmp("amo-localstack-test-")
-    cfg = StackConfig.for_tests(data_dir)
-    install(cfg)
-    start_infra(cfg)
-    try:
-        yield cfg
-    finally:
-        stop_infra(cfg)
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def test_config_defaults_and_env(monkeypatch):
-    for var in ("AMO_LOCAL_DIR", "AMO_KAFKA_PORT", "AMO_MONGO_PORT", "AMO_S3_PORT", "AMO_PG_PORT"):
-        monkeypatch.delenv(var, raising=False)
-    d = StackConfig.from_env()
-    assert d.kafka_bootstrap == "127.0.0.1:9092"
-    assert d.mongo_url == "mongodb://127.0.0.1:27017/"
-    assert d.s3_endpoint == "127.0.0.1:8333"
-    assert d.pg_port == 54329 and d.buckets == ("amo-documents",)
-    assert d.data_dir.parts[-2:] == (".local", "data")
-    monkeypatch.setenv("AMO_LOCAL_DIR", "/tmp/elsewhere")
-    monkeypatch.setenv("AMO_KAFKA_PORT", "19092")
-    monkeypatch.setenv("AMO_MONGO_PORT", "37017")
-    e = StackConfig.from_env()
-    assert e.data_dir == Path("/tmp/elsewhere") and e.kafka_bootstrap == "127.0.0.1:19092"
-    assert e.mongo_url == "mongodb://127.0.0.1:37017/"
-    assert e.cache_dir == d.cache_dir  # binaries are shared between stacks
-    t = StackConfig.for_tests("/tmp/x")
-    assert len(set(t.all_ports().values())) == len(t.all_ports())
+def cfg(stack) -> StackConfig:
+    return stack.cfg
 
 
 def test_every_topic_exists_with_its_partitions(cfg):
@@ -101,14 +62,19 @@ async def _kafka_roundtrip(cfg: StackConfig, n: int = 10) -> list[tuple[bytes, b
     try:
         for i in range(n):
             await producer.send_and_wait(
-                APPLICATION_SUBMITTED, key=f"{run}-{i % 3}".encode(), value=f"{run}:{i}".encode(),
+                APPLICATION_SUBMITTED,
+                key=f"{run}-{i % 3}".encode(),
+                value=f"{run}:{i}".encode(),
                 headers=[("ce_id", f"{run}-{i}".encode())],
             )
     finally:
         await producer.stop()
     consumer = AIOKafkaConsumer(
-        APPLICATION_SUBMITTED, bootstrap_servers=cfg.kafka_bootstrap, group_id=f"test-{run}",
-        auto_offset_reset="earliest", enable_auto_commit=False,
+        APPLICATION_SUBMITTED,
+        bootstrap_servers=cfg.kafka_bootstrap,
+        group_id=f"test-{run}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     got: list[tuple[bytes, bytes]] = []
@@ -150,8 +116,13 @@ def test_mongo_insert_and_find(cfg):
 def test_s3_put_and_get(cfg):
     s3 = minio_client(cfg)
     body = random.randbytes(100_000)
-    s3.put_object(cfg.buckets[0], "tests/blob.bin", io.BytesIO(body), len(body),
-                  content_type="application/octet-stream")
+    s3.put_object(
+        cfg.buckets[0],
+        "tests/blob.bin",
+        io.BytesIO(body),
+        len(body),
+        content_type="application/octet-stream",
+    )
     r = s3.get_object(cfg.buckets[0], "tests/blob.bin")
     try:
         assert r.read() == body
@@ -222,61 +193,49 @@ def test_gin_index_serves_id_lookups(cfg):
         ).fetchone()[0]
     psql = shutil.which("psql") or str(cfg.pg_bin_dir / "psql")
     plan = subprocess.run(
-        [psql, cfg.pg_dsn, "-X", "-A", "-t", "-c",
-         f"EXPLAIN SELECT _jsonb FROM amo_explain_test.{table} WHERE _jsonb->'_id' @> '1'"],
-        capture_output=True, text=True, check=True,
+        [
+            psql,
+            cfg.pg_dsn,
+            "-X",
+            "-A",
+            "-t",
+            "-c",
+            f"EXPLAIN SELECT _jsonb FROM amo_explain_test.{table} WHERE _jsonb->'_id' @> '1'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     print(plan)
     assert "_amogin" in plan and "Index" in plan, plan
 
 
-def test_restart_keeps_data_and_fault_helpers(cfg):
+def test_fault_helpers_restart_a_server_and_it_serves_again(cfg):
     sync = MongoClient(cfg.mongo_url)
     sync["amo_restart_test"]["keep"].insert_one({"_id": "k", "_v": 0})
     sync.close()
-    harden_mongo(cfg, verbose=False)
-    s3 = minio_client(cfg)
-    s3.put_object(cfg.buckets[0], "tests/keep.txt", io.BytesIO(b"kept"), 4)
-    asyncio.run(_kafka_roundtrip(cfg, 3))
-
-    # The fault-test helpers: one server down and back, mid-flow.
     restart_kafka(cfg)
     restart_mongo(cfg)
     assert asyncio.run(_kafka_roundtrip(cfg, 3))
-
-    stop_infra(cfg)
-    assert not any(s.running for s in status(cfg))
-    start_infra(cfg)
-    start_infra(cfg)  # twice is fine: reuses what runs
-    sync = MongoClient(cfg.mongo_url)
-    assert sync["amo_restart_test"]["keep"].find_one({"_id": "k"}) == {"_id": "k", "_v": 0}
-    sync.close()
-    r = s3.get_object(cfg.buckets[0], "tests/keep.txt")
-    assert r.read() == b"kept"
-    r.close()
-    r.release_conn()
-    # The version guard survives too (it lives in PostgreSQL).
-    with MongoClient(cfg.mongo_url) as c, pytest.raises(OperationFailure, match="stale write"):
-        c["amo_restart_test"]["keep"].update_one({"_id": "k"}, {"$set": {"x": 1}})
+    with MongoClient(cfg.mongo_url) as c:
+        assert c["amo_restart_test"]["keep"].find_one({"_id": "k"}) == {"_id": "k", "_v": 0}
+    assert all(s.ready for s in status(cfg) if s.kind == "server")
 
 
-def test_two_stacks_at_once(cfg):
-    other_dir = _private_tmp("amo-localstack-second-")
-    other = StackConfig.for_tests(other_dir)
-    assert not set(other.all_ports().values()) & set(cfg.all_ports().values())
-    try:
-        start_infra(other)
-        a, b = MongoClient(cfg.mongo_url), MongoClient(other.mongo_url)
-        b["amo_two"]["c"].insert_one({"_id": "only-in-b"})
-        assert a["amo_two"]["c"].find_one({"_id": "only-in-b"}) is None
-        a.close()
-        b.close()
-        assert asyncio.run(_kafka_roundtrip(other, 2))
-        assert minio_client(other).bucket_exists(other.buckets[0])
-        rss = stack_rss_mb(other)
-        print(f"second stack resident memory: {rss} MiB")
-        assert rss > 0
-    finally:
-        stop_infra(other)
-        shutil.rmtree(other_dir, ignore_errors=True)
-    assert all(s.running for s in status(cfg))
+def test_postgres_cluster_lives_where_its_user_can_reach_it(cfg):
+    """The session's data dir is a private (0700) temporary dir: as root, PostgreSQL (run as
+    `postgres`) cannot reach it, so its cluster lives outside, owned by `postgres`, 0700."""
+    import os
+
+    home = pg_home(cfg)
+    assert (home / "data" / "PG_VERSION").is_file()
+    if os.geteuid() != 0:
+        assert home == cfg.data_dir / "pg"
+        return
+    assert cfg.data_dir.stat().st_mode & 0o777 == 0o700, "the user's directory is not loosened"
+    assert not str(home).startswith(str(cfg.data_dir))
+    import pwd
+
+    assert home.stat().st_uid == pwd.getpwnam("postgres").pw_uid
+    assert home.stat().st_mode & 0o077 == 0
+    assert (home / "stack.id").read_text() == (cfg.data_dir / "stack.id").read_text()
