@@ -19,6 +19,8 @@ from amo_shared.consumer import MESSAGE_ATTEMPTS, Handler, deliver, raw_body, to
 from amo_shared.events import Contract
 from amo_shared.records import Database, Record
 
+SESSION_TIMEOUT_MS = 6000
+
 
 @dataclass(frozen=True)
 class Route:
@@ -78,6 +80,10 @@ def _subscribe_one(broker: KafkaBroker, sub: Subscription) -> None:
         decoder=raw_body,
         parser=tolerant_parser,
         auto_offset_reset="earliest",
+        # A killed consumer's partitions move to the others (or to its restart) after this,
+        # not after the default 10 s: the broker's minimum is 6 s.
+        session_timeout_ms=SESSION_TIMEOUT_MS,
+        heartbeat_interval_ms=SESSION_TIMEOUT_MS // 3,
         title=f"{sub.group}:{sub.topic}",
     )
     async def on_message(msg: KafkaMessage) -> None:
