@@ -1,4 +1,4 @@
-"""The internal API's error shape, which the gateway relays as is: FastAPI's `detail` list with
+"""The internal API's error shape and limits, which the gateway relays as is: FastAPI's `detail` list with
 the field at fault, and never the submitted values. No database is reached on these paths."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import pytest
 
 from amo_registration.app import create_app
 from amo_registration.settings import Settings
+from amo_shared.limits import BODY_MAX_BYTES, DEPENDANTS_MAX, NAME_MAX
 
 APPLICANT = {
     "cnie": "ZQ987654",
@@ -60,3 +61,53 @@ async def test_schema_errors_do_not_echo_the_input(client):
         ("body", "applicant", "birth_date"),
         ("body", "applicant", "category"),
     }
+
+
+# Registration's own API enforces the gateway's limits: a caller inside the network cannot file
+# an application whose event would outgrow Kafka's request limit and stall the outbox.
+CHILD = {
+    "relationship": "child",
+    "first_name": "Sara",
+    "last_name": "Alaoui",
+    "birth_date": "2015-01-01",
+}
+
+
+def body(**applicant) -> dict:
+    return {"applicant": APPLICANT | applicant, "email": "a@b.ma", "phone": "0612345678"}
+
+
+async def test_too_many_dependants_is_a_field_error(client):
+    response = await client.post(
+        "/applications", json=body(dependants=[CHILD] * (DEPENDANTS_MAX + 1))
+    )
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "applicant", "dependants"]
+
+
+async def test_an_overlong_name_is_a_field_error_without_the_value(client):
+    response = await client.post("/applications", json=body(last_name="Z" * (NAME_MAX + 1)))
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "applicant", "last_name"] and "ZZZZ" not in response.text
+
+
+async def test_an_oversized_body_is_refused_with_413(client):
+    response = await client.post(
+        "/applications",
+        content=b"{" + b" " * BODY_MAX_BYTES + b"}",
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+async def test_an_oversized_chunked_body_is_refused_with_413(client):
+    async def chunks():
+        for _ in range(BODY_MAX_BYTES // 4096 + 2):
+            yield b" " * 4096
+
+    response = await client.post(
+        "/applications", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
