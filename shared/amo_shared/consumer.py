@@ -26,12 +26,10 @@ from pymongo.errors import DuplicateKeyError
 from amo_shared.deadletters import dead_letter
 from amo_shared.envelope import EnvelopeError, IncomingEvent, read_event
 from amo_shared.events import Contract
-from amo_shared.failures import InfrastructureUnavailable, describe
+from amo_shared.failures import describe
 from amo_shared.metrics import DELIVERY_RETRIES
 from amo_shared.records import Database, Record
 from amo_shared.retry import BACKOFF_CAP_SECONDS, with_infra_retry
-
-__all__ = ["InfrastructureUnavailable", "deliver", "with_infra_retry"]
 
 log = structlog.get_logger(__name__)
 
@@ -114,15 +112,59 @@ async def deliver(
     Never raises (but for cancellation): a fault in the policy itself, which should not
     happen, is logged and the whole record is tried again, so its offset never moves unjudged.
     """
+    if attempts < 1:
+        raise ValueError(f"message attempts must be at least 1, not {attempts}")
+
+    async def judge() -> bool:
+        headers, problems = decode_headers(record.headers)
+        if problems:
+            await dead_letter(
+                broker, db, record, group=group, reason="; ".join(problems), attempts=1
+            )
+            return False
+        try:
+            event = read_event(headers, record.value, model)
+        except EnvelopeError as exc:
+            await dead_letter(broker, db, record, group=group, reason=str(exc), attempts=1)
+            return False
+
+        async def process() -> None:
+            if not await already_processed(db, event):
+                await handle(event)
+                await mark_processed(db, event, group)
+
+        for failures in range(1, attempts + 1):
+            try:
+                await with_infra_retry(process, record.topic, group=group)
+                return True
+            except Exception as exc:  # not transient (those retry above): the message's fault
+                if failures >= attempts:
+                    await dead_letter(
+                        broker,
+                        db,
+                        record,
+                        group=group,
+                        reason=describe(exc, 2000),
+                        attempts=failures,
+                    )
+                    return False
+                DELIVERY_RETRIES.labels(record.topic, group, "message").inc()
+                log.warning(
+                    "handler failed, retrying",
+                    topic=record.topic,
+                    attempt=failures,
+                    error=type(exc).__name__,
+                )
+                await asyncio.sleep(0.1 * failures)
+        raise AssertionError("unreachable: the last attempt returns")
+
     pause = 0.5
     while True:
         try:
-            return await _deliver(
-                broker, record, group=group, model=model, db=db, handle=handle, attempts=attempts
-            )
+            return await judge()
         except asyncio.CancelledError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # a fault of the policy itself: never move on unjudged
             log.error(
                 "delivery policy failed, retrying the record",
                 topic=record.topic,
@@ -133,49 +175,3 @@ async def deliver(
             )
             await asyncio.sleep(pause)
             pause = min(pause * 2, BACKOFF_CAP_SECONDS)
-
-
-async def _deliver(
-    broker: KafkaBroker,
-    record: Record,
-    *,
-    group: str,
-    model: type[Contract],
-    db: Database,
-    handle: Handler,
-    attempts: int,
-) -> bool:
-    headers, problems = decode_headers(record.headers)
-    if problems:
-        await dead_letter(broker, db, record, group=group, reason="; ".join(problems), attempts=1)
-        return False
-    try:
-        event = read_event(headers, record.value, model)
-    except EnvelopeError as exc:
-        await dead_letter(broker, db, record, group=group, reason=str(exc), attempts=1)
-        return False
-
-    async def process() -> None:
-        if not await already_processed(db, event):
-            await handle(event)
-            await mark_processed(db, event, group)
-
-    for failures in range(1, attempts + 1):
-        try:
-            await with_infra_retry(process, record.topic, group=group)
-            return True
-        except Exception as exc:
-            if failures >= attempts:
-                await dead_letter(
-                    broker, db, record, group=group, reason=describe(exc, 2000), attempts=failures
-                )
-                return False
-            DELIVERY_RETRIES.labels(record.topic, group, "message").inc()
-            log.warning(
-                "handler failed, retrying",
-                topic=record.topic,
-                attempt=failures,
-                error=type(exc).__name__,
-            )
-            await asyncio.sleep(0.1 * failures)
-    raise ValueError(f"message attempts must be at least 1, not {attempts}")

@@ -26,8 +26,8 @@ from amo_documents.adapters.s3 import DocumentStorage, ObjectUpload, object_key
 from amo_documents.domain import FilingRefused, Slot, Upload
 from amo_documents.domain.content import MAX_UPLOAD_BYTES, Inspected, UploadInspection
 from amo_shared.aggregates import ConcurrentWriteError
-from amo_shared.consumer import InfrastructureUnavailable
 from amo_shared.events import DocumentKind
+from amo_shared.failures import InfrastructureUnavailable
 
 log = structlog.get_logger(__name__)
 

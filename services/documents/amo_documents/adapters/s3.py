@@ -23,7 +23,7 @@ from minio.error import MinioException, S3Error
 
 from amo_documents.adapters.pipe import ABORT, END, ChunkPipe, UploadAborted
 from amo_documents.domain import Slot
-from amo_shared.consumer import InfrastructureUnavailable
+from amo_shared.failures import InfrastructureUnavailable
 
 log = structlog.get_logger(__name__)
 

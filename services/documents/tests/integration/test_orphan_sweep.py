@@ -22,18 +22,13 @@ GRACE = timedelta(hours=1)
 
 
 @pytest.fixture(scope="module")
-def settings(stack) -> Settings:
-    return Settings(
-        kafka_bootstrap_servers=stack.kafka_bootstrap,
-        mongo_url=stack.mongo_url,
-        mongo_database=f"amo_test_{uuid4().hex[:8]}",
-        s3_endpoint=stack.s3_endpoint,
-        s3_access_key=stack.s3_access_key,
-        s3_secret_key=stack.s3_secret_key,
-        s3_bucket=f"amo-sweep-{uuid4().hex[:8]}",
-        outbox_poll_seconds=0.1,
-        log_json=False,
-        orphan_grace_seconds=GRACE.total_seconds(),
+def settings(settings: Settings) -> Settings:
+    # The tier's settings, with a bucket of this module's own: the sweep lists a whole bucket.
+    return settings.model_copy(
+        update={
+            "s3_bucket": f"amo-sweep-{uuid4().hex[:8]}",
+            "orphan_grace_seconds": GRACE.total_seconds(),
+        }
     )
 
 

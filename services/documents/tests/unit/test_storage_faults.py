@@ -15,8 +15,8 @@ from amo_documents.adapters.s3 import (
     storage_fault,
 )
 from amo_documents.domain import Slot
-from amo_shared.consumer import InfrastructureUnavailable
 from amo_shared.events import DocumentKind
+from amo_shared.failures import InfrastructureUnavailable
 
 
 def s3_error(code: str, status: int) -> S3Error:
