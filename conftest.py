@@ -7,6 +7,8 @@ service a test kills comes back by itself. `The session always runs the trace vi
 from __future__ import annotations
 
 import asyncio
+import os
+import secrets
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -92,11 +94,28 @@ def stack() -> Stack:
         yield Stack(cfg)
 
 
+# Two operators (four-eyes needs two people), known to the gateway through its settings until
+# the identity provider replaces them; their tokens are drawn per session.
+OPERATORS: dict[str, str] = {
+    "op-reviewer-1": secrets.token_urlsafe(24),
+    "op-reviewer-2": secrets.token_urlsafe(24),
+}
+
+
 @pytest.fixture(scope="session")
 def platform(stack: Stack) -> Platform:
     # prepare (collections, indexes), hardening, the services, then the gateway, each ready
+    os.environ["AMO_GATEWAY_OPERATOR_CREDENTIALS"] = ";".join(
+        f"{operator}={token}" for operator, token in OPERATORS.items()
+    )
     start_services(stack.cfg)
     return Platform(stack, ServicePorts.of(stack.cfg))
+
+
+@pytest.fixture(scope="session")
+def operators() -> dict[str, dict[str, str]]:
+    """Each test operator's Authorization header, by operator id."""
+    return {op: {"Authorization": f"Bearer {token}"} for op, token in OPERATORS.items()}
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,12 @@ class DocumentKind(StrEnum):
     BIRTH_CERTIFICATE = "birth_certificate"
     SCHOOL_CERTIFICATE = "school_certificate"
     DISABILITY_PROOF = "disability_proof"
+    KAFALA_JUDGMENT = "kafala_judgment"
+    # An orphan under 16 has no CNIE: the guardian files with these two.
+    GUARDIANSHIP_PROOF = "guardianship_proof"
+    # The member's photo (JPEG/PNG only) and the bank's RIB certificate (reimbursements).
+    PHOTO = "photo"
+    RIB = "rib"
 
 
 class Relationship(StrEnum):
@@ -61,12 +67,48 @@ class Dependant(Contract):
     birth_date: date
     student: bool = False
     disabled: bool = False
+    # A spouse insured under another scheme is covered there, not here.
+    insured_elsewhere: bool = False
+    # Children past the child age limit are covered as students only while unmarried.
+    married: bool = False
+    # A child in the applicant's care by a kafala judgment counts as a child.
+    kafala: bool = False
+
+
+class Guardian(Contract):
+    """Who files for an orphan too young to hold a CNIE."""
+
+    cnie: str = Field(max_length=CNIE_MAX)
+    first_name: Name
+    last_name: Name
+    relationship: Text
+
+
+class SealedValue(Contract):
+    """A secret sealed by `amo_shared.sealed` (AES-GCM): opaque to every service without the key.
+
+    Bank details travel and rest only like this; `hint` is the masked form people may see.
+    """
+
+    key_id: str = Field(max_length=32)
+    nonce: str = Field(max_length=64)
+    ciphertext: str = Field(max_length=512)
+    hint: str = Field(max_length=32)
+
+
+class ContactDetails(Contract):
+    """Where notifications go; never sent to third parties."""
+
+    email: str = Field(max_length=254)
+    phone: str = Field(max_length=32)
+    language: Literal["fr", "ar"] = "fr"
 
 
 class ApplicantFacts(Contract):
     """What the applicant declared: the facts every downstream rule needs."""
 
     cnie: str | None = Field(None, max_length=CNIE_MAX)
+    cnie_expiry: date | None = None
     first_name: Name
     last_name: Name
     birth_date: date
@@ -81,6 +123,14 @@ class ApplicantFacts(Contract):
     pension_number: Text | None = None
     member_death_date: date | None = None
     survivor_pension: bool | None = None
+    # Widow(er)s and orphans: the deceased's membership, which registration links.
+    deceased_member_number: str | None = Field(None, max_length=16)
+    # Retirees: the day active coverage ended (on the retirement certificate).
+    retirement_date: date | None = None
+    # An orphan under 16 (no CNIE of their own) is filed by a guardian.
+    guardian: Guardian | None = None
+    # The RIB, sealed by registration; only claims (payments) opens it.
+    bank_account: SealedValue | None = None
     # Bounded like every entry point's: an event must stay far below Kafka's request limit.
     dependants: list[Dependant] = Field(default_factory=list, max_length=DEPENDANTS_MAX)
 
@@ -100,14 +150,24 @@ class ApplicationSubmitted(Contract):
     submission: int = 1
     submitted_at: datetime
     applicant: ApplicantFacts
+    contact: ContactDetails | None = None
+    # Other applications (ids only) with the same names and birth date under another CNIE:
+    # an operator must look before this file goes on.
+    likely_duplicate_of: list[str] = Field(default_factory=list, max_length=20)
 
 
 class DocumentVerdict(Contract):
     kind: DocumentKind
-    status: Literal["accepted", "missing", "refused"]
+    status: Literal["accepted", "missing", "refused", "in_review"]
     # For dependants' documents: which dependant (index in `applicant.dependants`).
     dependant: int | None = None
+    # A stable code (`document.missing`, `pdf.javascript`, `image.truncated`, ...), then its
+    # wording; None when accepted.
+    code: str | None = None
     reason: str | None = None
+    reason_ar: str | None = None
+    # The SHA-256 of the bytes judged (None when missing).
+    sha256: str | None = None
 
 
 class DocumentsVerified(Contract):
@@ -116,7 +176,8 @@ class DocumentsVerified(Contract):
     application_id: str
     submission: int = 1
     verified_at: datetime
-    outcome: Literal["complete", "incomplete"]
+    # in_review: an operator must decide first; a final verdict on the same submission follows.
+    outcome: Literal["complete", "incomplete", "in_review"]
     verdicts: list[DocumentVerdict]
     applicant: ApplicantFacts
     submitted_at: datetime
@@ -127,6 +188,20 @@ class DecisionReason(Contract):
     passed: bool
     message_fr: str
     message_ar: str
+
+
+class DependantCoverage(Contract):
+    dependant: int  # index in `applicant.dependants`
+    coverage_from: date
+    coverage_until: date | None = None  # None: as long as the member's
+
+
+class Revalidation(Contract):
+    """A proof due by `due_on`; `dependant` None is the member's own."""
+
+    what: DocumentKind
+    dependant: int | None = None
+    due_on: date
 
 
 class EligibilityDecided(Contract):
@@ -141,7 +216,17 @@ class EligibilityDecided(Contract):
     coverage_until: date | None = None
     # Indexes into `applicant.dependants` of the dependants the decision covers.
     covered_dependants: list[int] = Field(default_factory=list)
+    # Each covered dependant's own period (a child's ends the day before the age limit).
+    dependant_coverage: list[DependantCoverage] = Field(default_factory=list)
+    # The scheme's manager, who pays and whom hospitals bill (dated rule data).
+    payer: str | None = None
+    # When each proof must be renewed, or rights are suspended.
+    revalidations: list[Revalidation] = Field(default_factory=list)
     applicant: ApplicantFacts
+
+
+BeneficiaryStatus = Literal["active", "suspended", "ended"]
+CardStatus = Literal["active", "suspended", "expired", "revoked"]
 
 
 class CardBeneficiary(Contract):
@@ -152,18 +237,91 @@ class CardBeneficiary(Contract):
     first_name: str
     last_name: str
     birth_date: date
+    coverage_from: date | None = None
+    coverage_until: date | None = None
+    status: BeneficiaryStatus = "active"
 
 
-class CardIssued(Contract):
+class CardState(Contract):
+    """A card as it stands: issued, and after every change of its life."""
+
     member_number: str
     application_id: str
     category: Category
-    status: Literal["active", "suspended", "expired", "revoked"]
+    status: CardStatus
     valid_from: date
     valid_until: date
     beneficiaries: list[CardBeneficiary]
     payer: str
     issued_at: datetime
+    # Grows by one with every event about this card: a consumer sees any gap.
+    sequence: int = 1
+    # A survivor's card names the deceased member's.
+    deceased_member_number: str | None = None
+
+
+class CardIssued(CardState):
+    """A new card (keyed by application id, in order with the application's events)."""
+
+
+class ChangeReason(Contract):
+    code: str
+    message_fr: str
+    message_ar: str
+
+
+class CardChange(CardState):
+    """One step of a card's life, keyed by member number; the fields are the card after it."""
+
+    change: Literal["suspended", "reinstated", "revoked", "renewed", "expired"]
+    # The beneficiary the change concerns; None: the whole card.
+    beneficiary_rank: int | None = None
+    reason: ChangeReason
+    effective_on: date
+    changed_at: datetime
+    # The operator who acted, when one did (an operator id, never a name).
+    operator: str | None = None
+
+
+class CardSuspended(CardChange):
+    pass
+
+
+class CardReinstated(CardChange):
+    pass
+
+
+class CardRevoked(CardChange):
+    pass
+
+
+class CardRenewed(CardChange):
+    pass
+
+
+class CardExpired(CardChange):
+    pass
+
+
+class RevalidationDue(Contract):
+    """A reminder: a proof is due soon, or rights are suspended on `due_on`."""
+
+    member_number: str
+    application_id: str
+    beneficiary_rank: int | None = None
+    what: DocumentKind
+    due_on: date
+    reminded_at: datetime
+
+
+class DocumentRevalidated(Contract):
+    """A renewal proof (school certificate, residence card, pension) uploaded and accepted."""
+
+    application_id: str
+    kind: DocumentKind
+    dependant: int | None = None
+    sha256: str
+    accepted_at: datetime
 
 
 # The ce_type of each payload: versioned, a breaking change is a new type.
@@ -173,5 +331,12 @@ EVENT_TYPES: dict[type[Contract], str] = {
     DocumentsVerified: TYPE_PREFIX + "documents.verified.v1",
     EligibilityDecided: TYPE_PREFIX + "eligibility.decided.v1",
     CardIssued: TYPE_PREFIX + "card.issued.v1",
+    CardSuspended: TYPE_PREFIX + "card.suspended.v1",
+    CardReinstated: TYPE_PREFIX + "card.reinstated.v1",
+    CardRevoked: TYPE_PREFIX + "card.revoked.v1",
+    CardRenewed: TYPE_PREFIX + "card.renewed.v1",
+    CardExpired: TYPE_PREFIX + "card.expired.v1",
+    RevalidationDue: TYPE_PREFIX + "card.revalidation_due.v1",
+    DocumentRevalidated: TYPE_PREFIX + "documents.revalidated.v1",
 }
 MODEL_BY_TYPE: dict[str, type[Contract]] = {v: k for k, v in EVENT_TYPES.items()}

@@ -8,8 +8,14 @@ ELIGIBILITY_DECIDED = "eligibility.decided"
 CARD_ISSUED = "card.issued"
 # Card lifecycle and claims topics: created now so consumers can subscribe before producers exist.
 CARD_SUSPENDED = "card.suspended"
+CARD_REINSTATED = "card.reinstated"
 CARD_REVOKED = "card.revoked"
 CARD_RENEWED = "card.renewed"
+CARD_EXPIRED = "card.expired"
+# A proof falls due in 30 days (notifications remind the member).
+CARD_REVALIDATION_DUE = "card.revalidation_due"
+# A renewal proof accepted after the card (cards reinstates what it suspended).
+DOCUMENTS_REVALIDATED = "documents.revalidated"
 CLAIM_SUBMITTED = "claim.submitted"
 CLAIM_ADJUDICATED = "claim.adjudicated"
 CLAIM_PAID = "claim.paid"
@@ -20,11 +26,23 @@ MAIN_TOPICS: tuple[str, ...] = (
     ELIGIBILITY_DECIDED,
     CARD_ISSUED,
     CARD_SUSPENDED,
+    CARD_REINSTATED,
     CARD_REVOKED,
     CARD_RENEWED,
+    CARD_EXPIRED,
+    CARD_REVALIDATION_DUE,
+    DOCUMENTS_REVALIDATED,
     CLAIM_SUBMITTED,
     CLAIM_ADJUDICATED,
     CLAIM_PAID,
+)
+# The card's life, one topic per change (keyed by member number).
+CARD_CHANGES: tuple[str, ...] = (
+    CARD_SUSPENDED,
+    CARD_REINSTATED,
+    CARD_REVOKED,
+    CARD_RENEWED,
+    CARD_EXPIRED,
 )
 
 DLT_SUFFIX = ".dlt"

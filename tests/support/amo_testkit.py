@@ -5,6 +5,7 @@ Imported by test modules (pytest `pythonpath` includes tests/support); fixtures 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import time
 import uuid
@@ -14,17 +15,45 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
+import pikepdf
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from PIL import Image
 from pymongo import AsyncMongoClient
 
 from amo_shared.envelope import OutgoingEvent, new_event
 from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
+from amo_shared.rib import rib_key
 from amo_shared.topics import APPLICATION_SUBMITTED
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+def pdf_with_text(*lines: str) -> bytes:
+    """A real one-page PDF whose text layer says `lines` (what an issued certificate looks like)."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
+    ops = [f"BT /F1 12 Tf 72 {720 - 16 * i} Td ({line}) Tj ET" for i, line in enumerate(lines)]
+    page = pikepdf.Page(pdf.add_blank_page(page_size=(595, 842)))
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.obj.Contents = pdf.make_stream("\n".join(ops).encode("latin-1"))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def image_bytes(fmt: str, size: tuple[int, int] = (300, 400)) -> bytes:
+    """A real, fully decodable image (a photo of a document, or an identity photo)."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 190, 180)).save(out, format=fmt)
+    return out.getvalue()
+
+
+PDF = pdf_with_text("ROYAUME DU MAROC", "ATTESTATION")
+PNG = image_bytes("PNG")
+JPEG = image_bytes("JPEG")
 
 _counter = iter(range(100000, 999999))
 
@@ -33,11 +62,19 @@ def cnie() -> str:
     return f"AB{next(_counter)}"
 
 
+def rib() -> str:
+    """A valid Moroccan RIB (24 digits, key checked), different on every call."""
+    first_22 = f"011780{next(_counter):016d}"
+    return first_22 + rib_key(first_22)
+
+
 def applicant(category: str, **overrides) -> dict:
     """A plausible applicant of `category`, with the facts its rules need."""
     today = date.today()
     body = {
         "cnie": cnie(),
+        "cnie_expiry": str(today + timedelta(days=5 * 365)),
+        "rib": rib(),
         "first_name": "Amina",
         "last_name": "Alaoui",
         "birth_date": "1985-04-12",
@@ -65,14 +102,21 @@ def applicant(category: str, **overrides) -> dict:
 
 
 # The documents each category needs (the checklist); the tests upload exactly these.
+_EVERY_MEMBER = ["photo", "rib"]
 DOCUMENTS = {
-    "public_employee": ["cnie", "work_certificate"],
-    "independent_worker": ["cnie", "professional_registration"],
-    "liberal_profession": ["cnie", "professional_registration"],
-    "retiree": ["cnie", "retirement_certificate"],
-    "widow": ["cnie", "death_certificate", "survivor_pension"],
-    "orphan": ["cnie", "death_certificate", "survivor_pension"],
+    "public_employee": ["cnie", "work_certificate", *_EVERY_MEMBER],
+    "independent_worker": ["cnie", "professional_registration", *_EVERY_MEMBER],
+    "liberal_profession": ["cnie", "professional_registration", *_EVERY_MEMBER],
+    "retiree": ["cnie", "retirement_certificate", *_EVERY_MEMBER],
+    "widow": ["cnie", "death_certificate", "survivor_pension", *_EVERY_MEMBER],
+    "orphan": ["cnie", "death_certificate", "survivor_pension", *_EVERY_MEMBER],
 }
+# What is uploaded for a kind: an identity photo is an image, everything else a PDF.
+CONTENT = {"photo": (JPEG, "photo.jpg")}
+
+
+def content_for(kind: str) -> tuple[bytes, str]:
+    return CONTENT.get(kind, (PDF, "scan.pdf"))
 
 
 @dataclass
@@ -133,7 +177,8 @@ class Applicants:
     async def file_complete(self, category: str, **overrides) -> Application:
         app = await self.create(applicant(category, **overrides))
         for kind in DOCUMENTS[category]:
-            r = await app.upload(kind)
+            content, filename = content_for(kind)
+            r = await app.upload(kind, content, filename=filename)
             assert r.status_code == 201, r.text
         r = await app.submit()
         assert r.status_code == 202, r.text

@@ -158,7 +158,7 @@ PROGRAMS: tuple[Program, ...] = (
     _service("cards", ("ferretdb", "kafka")),
     _service("claims", ("ferretdb", "kafka")),
     # The gateway last: its /readyz is 200 only once its upstreams' are.
-    _service("gateway", ("registration", "documents")),
+    _service("gateway", ("registration", "documents", "cards", "claims")),
 )
 assert tuple(p.name for p in PROGRAMS if p.kind == SERVICE) == SERVICES
 

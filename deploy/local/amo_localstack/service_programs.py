@@ -60,6 +60,8 @@ def service_env(name: str, cfg: StackConfig) -> dict[str, str]:
             {
                 p + "REGISTRATION_URL": cfg.service_url("registration"),
                 p + "DOCUMENTS_URL": cfg.service_url("documents"),
+                p + "CARDS_URL": cfg.service_url("cards"),
+                p + "CLAIMS_URL": cfg.service_url("claims"),
             }
         )
     if cfg.traces:

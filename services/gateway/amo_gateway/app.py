@@ -43,6 +43,7 @@ def create_app(
                 flush()
 
     app = FastAPI(title="AMO applicant API", version="1", lifespan=lifespan)
+    app.state.settings = settings
     errors.install(app)
     # JSON bodies are capped (413 past it); uploads are not: documents enforces its own limit
     # while streaming, and the gateway never holds an upload.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -10,6 +13,8 @@ class Settings(BaseSettings):
 
     registration_url: str = "http://127.0.0.1:8101"
     documents_url: str = "http://127.0.0.1:8102"
+    cards_url: str = "http://127.0.0.1:8104"
+    claims_url: str = "http://127.0.0.1:8105"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     log_level: str = "INFO"
@@ -19,3 +24,19 @@ class Settings(BaseSettings):
     health_timeout_seconds: float = 2.0
     # JSON bodies are small; uploads are not limited here (documents enforces its own limit).
     max_json_body_bytes: int = 64 * 1024
+    # Operators, until the identity provider replaces this: `op-alice=<token>;op-bob=<token>`,
+    # read as token -> operator id. Empty by default: no operator endpoint opens.
+    operator_credentials: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+
+    @field_validator("operator_credentials", mode="before")
+    @classmethod
+    def _pairs(cls, raw: Any) -> Any:
+        if not isinstance(raw, str):
+            return raw
+        pairs = {}
+        for item in filter(None, (part.strip() for part in raw.split(";"))):
+            operator, sep, token = item.partition("=")
+            if not sep or not operator.strip() or len(token.strip()) < 16:
+                raise ValueError("write operator=token pairs, tokens of 16 characters or more")
+            pairs[token.strip()] = operator.strip()
+        return pairs

@@ -36,6 +36,8 @@ class Upstream:
         self.urls = {
             "registration": settings.registration_url.rstrip("/"),
             "documents": settings.documents_url.rstrip("/"),
+            "cards": settings.cards_url.rstrip("/"),
+            "claims": settings.claims_url.rstrip("/"),
         }
 
     def url(self, service: str, path: str) -> str:
