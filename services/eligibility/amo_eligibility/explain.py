@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from amo_eligibility.domain import decide, revalidation_schedule
+from amo_eligibility.domain import decide
 from amo_eligibility.domain.calendar import french
 from amo_eligibility.ruleset import load_rulesets
 from amo_shared.checklist import checklist_as_of
@@ -56,6 +56,8 @@ def explain_case(case: CaseFile, as_of: date | None = None) -> list[str]:
     if decision.coverage_start:
         until = f" jusqu'au {french(decision.coverage_until)}" if decision.coverage_until else ""
         lines.append(f"Couverture : à partir du {french(decision.coverage_start)}{until}")
+    if decision.payer:
+        lines.append(f"Organisme payeur : {decision.payer}")
     lines.append("Motifs :")
     lines += [
         f"  [{'OK' if r.passed else 'NON'}] {r.code} : {r.message_fr}" for r in decision.reasons
@@ -65,13 +67,18 @@ def explain_case(case: CaseFile, as_of: date | None = None) -> list[str]:
         for v in decision.dependants:
             status = "inclus" if v.included else "exclu"
             lines.append(f"  [{status}] n°{v.index} {v.reason.code} : {v.reason.message_fr}")
-    if decision.approved and (dues := revalidation_schedule(facts, ruleset, day)):
+    for period in decision.dependant_coverage:
+        end = f"au {french(period.coverage_until)}" if period.coverage_until else "sans limite"
+        lines.append(
+            f"  ayant droit n°{period.dependant} couvert du {french(period.coverage_from)} {end}"
+        )
+    if dues := decision.revalidations:
         lines.append("Revalidations à venir :")
         for due in dues:
             who = "assuré" if due.subject is None else f"ayant droit n°{due.subject}"
             lines.append(f"  {french(due.due_date)} : {checklist.labels_fr[due.what]} ({who})")
     lines.append(f"Pièces à fournir (liste {checklist.version}) :")
-    lines += [f"  - {doc.label_fr}" for doc in checklist.required_documents(facts)]
+    lines += [f"  - {doc.label_fr}" for doc in checklist.required_documents(facts, as_of=day)]
     return lines
 
 

@@ -9,7 +9,12 @@ import structlog
 from amo_eligibility.adapters.repository import DecisionRepository, record_of
 from amo_eligibility.domain import EligibilityDecision, RuleBook, decide
 from amo_shared.envelope import IncomingEvent, new_event
-from amo_shared.events import DocumentsVerified, EligibilityDecided
+from amo_shared.events import (
+    DependantCoverage,
+    DocumentsVerified,
+    EligibilityDecided,
+    Revalidation,
+)
 from amo_shared.subscriptions import Route
 from amo_shared.topics import DOCUMENTS_VERIFIED, ELIGIBILITY_DECIDED
 
@@ -21,8 +26,8 @@ SOURCE = "eligibility"
 def to_decided(
     verified: DocumentsVerified, decision: EligibilityDecision, decided_at: datetime
 ) -> EligibilityDecided:
-    """The contract event of a domain decision; only an approval covers dependants."""
-    covered = [v.index for v in decision.dependants if v.included] if decision.approved else []
+    """The contract event of a domain decision; only an approval covers dependants, names a
+    payer, coverage periods and revalidations (the domain leaves them empty on a rejection)."""
     return EligibilityDecided(
         application_id=verified.application_id,
         submission=verified.submission,
@@ -31,7 +36,21 @@ def to_decided(
         reasons=decision.contract_reasons(),
         rules_version=decision.rules_version,
         coverage_start=decision.coverage_start,
-        covered_dependants=covered,
+        coverage_until=decision.coverage_until,
+        covered_dependants=decision.covered_dependants,
+        dependant_coverage=[
+            DependantCoverage(
+                dependant=p.dependant,
+                coverage_from=p.coverage_from,
+                coverage_until=p.coverage_until,
+            )
+            for p in decision.dependant_coverage
+        ],
+        payer=decision.payer,
+        revalidations=[
+            Revalidation(what=due.what, dependant=due.subject, due_on=due.due_date)
+            for due in decision.revalidations
+        ],
         applicant=verified.applicant,
     )
 
@@ -59,7 +78,7 @@ def routes(decisions: DecisionRepository, rules: RuleBook) -> list[Route]:
             key=verified.application_id,
             caused_by=event,
         )
-        record = record_of(decided, as_of=filed_on, coverage_until=decision.coverage_until)
+        record = record_of(decided, as_of=filed_on)
         if await decisions.record(record, outgoing):
             log.info(
                 "application decided",
@@ -67,6 +86,7 @@ def routes(decisions: DecisionRepository, rules: RuleBook) -> list[Route]:
                 submission=verified.submission,
                 outcome=decision.outcome,
                 rules_version=decision.rules_version,
+                payer=decision.payer,
             )
 
     return [Route(DOCUMENTS_VERIFIED, DocumentsVerified, decide_application)]

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from amo_shared.aggregates import AggregateStore
 from amo_shared.envelope import OutgoingEvent
-from amo_shared.events import DecisionReason, EligibilityDecided
+from amo_shared.events import DecisionReason, DependantCoverage, EligibilityDecided, Revalidation
 
 COLLECTION = "decisions"
 
@@ -34,11 +34,13 @@ class DecisionRecord(BaseModel):
     coverage_until: date | None = None
     covered_dependants: list[int]
     reasons: list[DecisionReason]
+    # Recorded from version 2026.2 on; older records read back with the defaults.
+    payer: str | None = None
+    dependant_coverage: list[DependantCoverage] = []
+    revalidations: list[Revalidation] = []
 
 
-def record_of(
-    decided: EligibilityDecided, *, as_of: date, coverage_until: date | None
-) -> DecisionRecord:
+def record_of(decided: EligibilityDecided, *, as_of: date) -> DecisionRecord:
     return DecisionRecord(
         application_id=decided.application_id,
         submission=decided.submission,
@@ -47,9 +49,12 @@ def record_of(
         as_of=as_of,
         rules_version=decided.rules_version,
         coverage_start=decided.coverage_start,
-        coverage_until=coverage_until,
+        coverage_until=decided.coverage_until,
         covered_dependants=decided.covered_dependants,
         reasons=decided.reasons,
+        payer=decided.payer,
+        dependant_coverage=decided.dependant_coverage,
+        revalidations=decided.revalidations,
     )
 
 

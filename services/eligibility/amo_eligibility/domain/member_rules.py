@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from amo_eligibility.domain.calendar import add_months
+from amo_eligibility.domain.calendar import add_months, age_on
 from amo_eligibility.domain.reasons import Reason, word
 from amo_eligibility.domain.rules import RuleSet
 from amo_shared.events import ApplicantFacts, Category
@@ -58,8 +58,12 @@ def waiting_period(case: Case) -> Reason:
     if recruited is None:
         return case.say("waiting_period.recruitment_date_missing")
     start = public_employee_coverage_start(case)
-    if rules.waived_by_previous_scheme and declared(case.facts.previous_scheme):
+    if waived(case):
         return case.say("waiting_period.waived", start=start)
+    if rules.waived_by_previous_scheme and declared(case.facts.previous_scheme):
+        # Declared, but not one of the AMO schemes the version lists: no waiver.
+        months = rules.waiting_period_months
+        return case.say("waiting_period.scheme_not_recognised", months=months, start=start)
     if add_months(recruited, rules.waiting_period_months) > case.submitted_on:
         return case.say("waiting_period.applies", months=rules.waiting_period_months, start=start)
     return case.say("waiting_period.elapsed", months=rules.waiting_period_months, start=start)
@@ -70,9 +74,20 @@ def public_employee_coverage_start(case: Case) -> date | None:
     rules, recruited = case.rules.public_employee, case.facts.recruitment_date
     if recruited is None:
         return None
-    if rules.waived_by_previous_scheme and declared(case.facts.previous_scheme):
+    if waived(case):
         return max(recruited, case.submitted_on)
     return max(add_months(recruited, rules.waiting_period_months), case.submitted_on)
+
+
+def waived(case: Case) -> bool:
+    """Coming from an AMO scheme the version recognises (any declared one before 2026.2)."""
+    rules, previous = case.rules.public_employee, case.facts.previous_scheme
+    return (
+        rules.waived_by_previous_scheme
+        and previous is not None
+        and declared(previous)
+        and rules.recognises(previous)
+    )
 
 
 def pension_fund(case: Case) -> Reason | None:
@@ -89,6 +104,17 @@ def pension_number(case: Case) -> Reason | None:
     if declared(case.facts.pension_number):
         return case.say("pension_number.recorded")
     return case.say("pension_number.missing")
+
+
+def retirement_date(case: Case) -> Reason | None:
+    """Retirees continue their active coverage: from the day after `retirement_date`."""
+    continuity = case.rules.continuity
+    if continuity is None or not continuity.retirees_from_day_after_retirement:
+        return None
+    ended = case.facts.retirement_date
+    if ended is None:
+        return case.say("retirement_date.missing")
+    return case.say("retirement_date.recorded", start=ended + timedelta(days=1))
 
 
 def survivor_rights_until(case: Case) -> date | None:
@@ -118,6 +144,65 @@ def orphan_pension(case: Case) -> Reason | None:
     return case.say("orphan.pension_missing")
 
 
+def guardian(case: Case) -> Reason | None:
+    """An orphan too young for a CNIE is filed by a guardian; from that age, by the orphan."""
+    below = case.rules.orphan.guardian_below_age
+    if below is None:
+        return None
+    age = age_on(case.facts.birth_date, case.as_of)
+    if age >= below:
+        return None
+    code = "guardian.present" if case.facts.guardian is not None else "guardian.missing"
+    return case.say(code, age=below)
+
+
+def deceased_member(case: Case) -> Reason | None:
+    """Survivors name the deceased's membership (registration checks that it exists)."""
+    continuity = case.rules.continuity
+    if continuity is None or not continuity.survivors_name_deceased_member:
+        return None
+    if declared(case.facts.deceased_member_number):
+        return case.say("deceased.linked")
+    return case.say("deceased.missing")
+
+
+def survivor_continuity(case: Case) -> Reason | None:
+    """Survivors' coverage continues the deceased member's: from the day after the death."""
+    continuity = case.rules.continuity
+    if continuity is None or not continuity.survivors_from_day_after_death:
+        return None
+    death = case.facts.member_death_date
+    if death is None:
+        # A widow(er) without a pension is already refused for the missing date: said once.
+        without_pension = case.facts.category is Category.WIDOW and not case.facts.survivor_pension
+        return None if without_pension else case.say("continuity.death_date_missing")
+    return case.say("continuity.after_death", start=death + timedelta(days=1))
+
+
+def previous_coverage_end(case: Case) -> date | None:
+    """The last day of the coverage this one continues, where the version says it continues:
+    the member's death for survivors, `retirement_date` for retirees (None: none known)."""
+    facts, continuity = case.facts, case.rules.continuity
+    if continuity is None:
+        return None
+    if facts.category in (Category.WIDOW, Category.ORPHAN):
+        return facts.member_death_date if continuity.survivors_from_day_after_death else None
+    if facts.category is Category.RETIREE:
+        return facts.retirement_date if continuity.retirees_from_day_after_retirement else None
+    return None
+
+
+def coverage_start(case: Case) -> date | None:
+    """Where coverage starts: after the waiting period (public employees, never before the
+    filing), where the previous coverage ended (survivors, retirees, in versions with
+    `continuity`), else on the filing date."""
+    if case.facts.category is Category.PUBLIC_EMPLOYEE:
+        return public_employee_coverage_start(case)
+    if ended := previous_coverage_end(case):
+        return ended + timedelta(days=1)
+    return case.submitted_on
+
+
 Rule = Callable[[Case], Reason | None]
 
 # What each category must prove beyond nationality; the parameters live in the rule file.
@@ -125,9 +210,9 @@ CATEGORY_RULES: dict[Category, tuple[Rule, ...]] = {
     Category.PUBLIC_EMPLOYEE: (waiting_period,),
     Category.INDEPENDENT_WORKER: (),
     Category.LIBERAL_PROFESSION: (),
-    Category.RETIREE: (pension_fund, pension_number),
-    Category.WIDOW: (survivor_rights,),
-    Category.ORPHAN: (orphan_pension,),
+    Category.RETIREE: (pension_fund, pension_number, retirement_date),
+    Category.WIDOW: (survivor_rights, deceased_member, survivor_continuity),
+    Category.ORPHAN: (orphan_pension, guardian, deceased_member, survivor_continuity),
 }
 
 

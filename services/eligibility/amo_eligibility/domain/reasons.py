@@ -20,10 +20,12 @@ from amo_eligibility.domain.calendar import french
 class ReasonSpec(NamedTuple):
     passed: bool
     placeholders: frozenset[str]
+    # The optional rule (`RuleSet.features()`) a code belongs to; None: every version words it.
+    feature: str | None = None
 
 
-def _spec(passed: bool, *placeholders: str) -> ReasonSpec:
-    return ReasonSpec(passed, frozenset(placeholders))
+def _spec(passed: bool, *placeholders: str, feature: str | None = None) -> ReasonSpec:
+    return ReasonSpec(passed, frozenset(placeholders), feature)
 
 
 CATALOGUE: dict[str, ReasonSpec] = {
@@ -37,21 +39,35 @@ CATALOGUE: dict[str, ReasonSpec] = {
     "waiting_period.elapsed": _spec(True, "months", "start"),
     "waiting_period.waived": _spec(True, "start"),
     "waiting_period.recruitment_date_missing": _spec(False),
+    # A declared previous scheme that is not on the list of AMO schemes: the period applies.
+    "waiting_period.scheme_not_recognised": _spec(
+        True, "months", "start", feature="previous_schemes"
+    ),
     "pension_fund.recorded": _spec(True, "fund"),
     "pension_fund.missing": _spec(False),
     "pension_number.recorded": _spec(True),
     "pension_number.missing": _spec(False),
+    "retirement_date.recorded": _spec(True, "start", feature="retiree_continuity"),
+    "retirement_date.missing": _spec(False, feature="retiree_continuity"),
     "survivor.pension_held": _spec(True),
     "survivor.within_grace": _spec(True, "months", "death_date", "until"),
     "survivor.grace_expired": _spec(False, "months", "death_date", "until"),
     "survivor.death_date_missing": _spec(False),
     "orphan.pension_held": _spec(True),
     "orphan.pension_missing": _spec(False),
+    "guardian.present": _spec(True, "age", feature="guardian"),
+    "guardian.missing": _spec(False, "age", feature="guardian"),
+    "deceased.linked": _spec(True, feature="deceased_member"),
+    "deceased.missing": _spec(False, feature="deceased_member"),
+    "continuity.after_death": _spec(True, "start", feature="survivor_continuity"),
+    "continuity.death_date_missing": _spec(False, feature="survivor_continuity"),
     "dependant.spouse": _spec(True, "name"),
     "dependant.child": _spec(True, "name", "age", "limit"),
     "dependant.student": _spec(True, "name", "age", "limit"),
     "dependant.disabled": _spec(True, "name", "age"),
     "dependant.over_age": _spec(False, "name", "age", "limit"),
+    "dependant.spouse_insured_elsewhere": _spec(False, "name", feature="spouse_insured_elsewhere"),
+    "dependant.married_over_age": _spec(False, "name", "age", "limit", feature="married_students"),
 }
 
 
@@ -81,10 +97,14 @@ class Reason(BaseModel):
     message_ar: str
 
 
-def catalogue_problems(messages: Mapping[str, Message]) -> list[str]:
-    """What is wrong with a rule file's messages against the catalogue (empty when nothing)."""
+def catalogue_problems(
+    messages: Mapping[str, Message], features: frozenset[str] = frozenset()
+) -> list[str]:
+    """What is wrong with a rule file's messages against the catalogue (empty when nothing):
+    every code of the rules the version has must be worded (`features`: its optional rules)."""
+    needed = [code for code, spec in CATALOGUE.items() if spec.feature in {None, *features}]
     problems = [
-        f"{code}: no message for this reason code" for code in CATALOGUE if code not in messages
+        f"{code}: no message for this reason code" for code in needed if code not in messages
     ]
     problems += [f"{code}: unknown reason code" for code in messages if code not in CATALOGUE]
     for code, message in messages.items():

@@ -138,3 +138,68 @@ async def test_each_submission_is_decided_on_its_own(wiring):
     assert [(d.submission, d.outcome) for _, _, d in decided] == [(1, "rejected"), (2, "approved")]
     latest = await DecisionRepository(stored).latest("app-1")
     assert (latest.submission, latest.outcome) == (2, "approved")
+
+
+def survivor_verified(app_id: str = "app-1"):
+    filed = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    applicant = ApplicantFacts(
+        cnie="AB123456",
+        first_name="Amina",
+        last_name="Alaoui",
+        birth_date=date(1975, 4, 12),
+        nationality="MA",
+        category=Category.WIDOW,
+        member_death_date=date(2025, 10, 20),
+        survivor_pension=False,
+        deceased_member_number="M123456789012",
+        dependants=[
+            Dependant(
+                relationship="child",
+                first_name="Sara",
+                last_name="Alaoui",
+                birth_date=date(2010, 2, 2),
+            ),
+            Dependant(
+                relationship="child",
+                first_name="Omar",
+                last_name="Alaoui",
+                birth_date=date(2004, 6, 1),
+                student=True,
+                married=True,
+            ),
+        ],
+    )
+    payload = DocumentsVerified(
+        application_id=app_id,
+        verified_at=filed,
+        outcome="complete",
+        verdicts=[DocumentVerdict(kind="cnie", status="accepted")],
+        applicant=applicant,
+        submitted_at=filed,
+    )
+    return new_event(DOCUMENTS_VERIFIED, payload, source="documents", key=app_id)
+
+
+async def test_the_event_carries_payer_periods_and_revalidations(wiring):
+    broker, stored, decided, relay = wiring
+    async with TestKafkaBroker(broker) as br:
+        await publish(br, survivor_verified())
+        await relay(br)
+    _, _, decision = decided[0]
+    assert decision.rules_version == "2026.2" and decision.outcome == "approved"
+    assert decision.payer == "CNOPS"
+    assert (decision.coverage_start, decision.coverage_until) == (
+        date(2025, 10, 21),
+        date(2027, 10, 20),
+    )
+    # Omar (22, married) is excluded; Sara's period is capped by her mother's.
+    assert decision.covered_dependants == [0]
+    assert [d.model_dump() for d in decision.dependant_coverage] == [
+        {"dependant": 0, "coverage_from": date(2025, 10, 21), "coverage_until": date(2027, 10, 20)}
+    ]
+    assert [(r.what, r.dependant, r.due_on) for r in decision.revalidations] == [
+        ("survivor_pension", None, date(2027, 10, 20))
+    ]
+    record = await DecisionRepository(stored).latest("app-1")
+    assert record.payer == "CNOPS" and record.coverage_until == date(2027, 10, 20)
+    assert record.dependant_coverage == decision.dependant_coverage

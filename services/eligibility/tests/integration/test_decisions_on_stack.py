@@ -11,6 +11,7 @@ from amo_shared.envelope import new_event
 from amo_shared.events import (
     ApplicantFacts,
     Category,
+    Dependant,
     DocumentsVerified,
     DocumentVerdict,
     EligibilityDecided,
@@ -117,4 +118,75 @@ async def test_the_latest_submission_decision_is_shown(stack, bus, database, run
     assert [(d.submission, d.outcome) for d in await decided_for(bus, app_id)] == [
         (1, "rejected"),
         (2, "approved"),
+    ]
+
+
+async def test_the_published_decision_carries_payer_coverage_end_and_each_dependants_period(
+    stack, bus, database, run_app, wait
+):
+    app_id = f"app-{uuid4().hex[:8]}"
+    filed = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    widow = ApplicantFacts(
+        cnie="ZX998877",
+        first_name="Amina",
+        last_name="Alaoui",
+        birth_date=date(1975, 4, 12),
+        nationality="MA",
+        category=Category.WIDOW,
+        member_death_date=date(2025, 10, 20),
+        survivor_pension=False,
+        deceased_member_number="M123456789012",
+        dependants=[
+            Dependant(
+                relationship="child",
+                first_name="Sara",
+                last_name="Alaoui",
+                birth_date=date(2010, 2, 2),
+            ),
+            Dependant(
+                relationship="spouse",
+                first_name="Ali",
+                last_name="Alaoui",
+                birth_date=date(1970, 1, 1),
+                insured_elsewhere=True,
+            ),
+        ],
+    )
+    event = new_event(
+        DOCUMENTS_VERIFIED,
+        DocumentsVerified(
+            application_id=app_id,
+            verified_at=filed,
+            outcome="complete",
+            verdicts=[DocumentVerdict(kind="cnie", status="accepted")],
+            applicant=widow,
+            submitted_at=filed,
+        ),
+        source="documents",
+        key=app_id,
+    )
+    app = create_app(settings(stack, database))
+    async with run_app(app) as client:
+        await bus.wait_consumed(SERVICE, await bus.publish(event))
+        await relayed(app, app_id, 1, wait)
+        response = await client.get(f"/decisions/{app_id}")
+    [decision] = await decided_for(bus, app_id)
+    assert (decision.outcome, decision.rules_version, decision.payer) == (
+        "approved",
+        "2026.2",
+        "CNOPS",
+    )
+    assert decision.coverage_start == date(2025, 10, 21)  # the day after the death
+    assert decision.coverage_until == date(2027, 10, 20)  # the death + 24 months
+    assert decision.covered_dependants == [0]  # the spouse is insured elsewhere
+    assert [
+        (d.dependant, d.coverage_from, d.coverage_until) for d in decision.dependant_coverage
+    ] == [(0, date(2025, 10, 21), date(2027, 10, 20))]
+    assert [(r.what, r.due_on) for r in decision.revalidations] == [
+        ("survivor_pension", date(2027, 10, 20))
+    ]
+    body = response.json()
+    assert (body["payer"], body["coverage_until"]) == ("CNOPS", "2027-10-20")
+    assert body["dependant_coverage"] == [
+        {"dependant": 0, "coverage_from": "2025-10-21", "coverage_until": "2027-10-20"}
     ]

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from amo_eligibility.domain import RuleBook, RuleSet
 from amo_eligibility.ruleset import load_rulesets
-from amo_shared.events import ApplicantFacts, Category, Dependant, Relationship
+from amo_shared.events import ApplicantFacts, Category, Dependant, Guardian, Relationship
 
 LAW_54_23 = date(2026, 7, 1)  # assumed date of the 2026.1 rule version
+V2026_2 = date(2026, 12, 1)  # listed schemes, law 65-00's dependants, guardian, continuity, payer
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +30,11 @@ def rules_2025(book: RuleBook) -> RuleSet:
 @pytest.fixture(scope="session")
 def rules_2026(book: RuleBook) -> RuleSet:
     return book.in_force(LAW_54_23)
+
+
+@pytest.fixture(scope="session")
+def rules_now(book: RuleBook) -> RuleSet:
+    return book.in_force(V2026_2)
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +58,11 @@ def make_facts() -> Callable[..., ApplicantFacts]:
 @pytest.fixture(scope="session")
 def child() -> Callable[..., Dependant]:
     def build(
-        birth_date: date, student: bool = False, disabled: bool = False, name: str = "Adam"
+        birth_date: date,
+        student: bool = False,
+        disabled: bool = False,
+        name: str = "Adam",
+        **flags: bool,
     ) -> Dependant:
         return Dependant(
             relationship=Relationship.CHILD,
@@ -61,6 +71,21 @@ def child() -> Callable[..., Dependant]:
             birth_date=birth_date,
             student=student,
             disabled=disabled,
+            **flags,
+        )
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def spouse() -> Callable[..., Dependant]:
+    def build(insured_elsewhere: bool = False) -> Dependant:
+        return Dependant(
+            relationship=Relationship.SPOUSE,
+            first_name="Omar",
+            last_name="Alaoui",
+            birth_date=date(1979, 1, 1),
+            insured_elsewhere=insured_elsewhere,
         )
 
     return build
@@ -77,6 +102,16 @@ def _facts_strategy() -> st.SearchStrategy[ApplicantFacts]:
         birth_date=st.dates(date(1940, 1, 1), date(2030, 12, 31)),
         student=st.booleans(),
         disabled=st.booleans(),
+        insured_elsewhere=st.booleans(),
+        married=st.booleans(),
+        kafala=st.booleans(),
+    )
+    guardian = st.builds(
+        Guardian,
+        cnie=st.just("GH123456"),
+        first_name=st.just("Karim"),
+        last_name=st.just("Alaoui"),
+        relationship=st.just("oncle"),
     )
     return st.builds(
         ApplicantFacts,
@@ -89,11 +124,14 @@ def _facts_strategy() -> st.SearchStrategy[ApplicantFacts]:
         residence_permit_expiry=maybe(days),
         category=st.sampled_from(Category),
         recruitment_date=maybe(days),
-        previous_scheme=maybe(st.sampled_from(["CNSS", ""])),
+        previous_scheme=maybe(st.sampled_from(["CNSS", "", "cnss_salaried", "Public Sector"])),
         pension_fund=maybe(st.sampled_from(["CMR", "RCAR", ""])),
         pension_number=maybe(st.sampled_from(["P-778899", ""])),
         member_death_date=maybe(days),
         survivor_pension=maybe(st.booleans()),
+        deceased_member_number=maybe(st.sampled_from(["M123456789012", " "])),
+        retirement_date=maybe(days),
+        guardian=maybe(guardian),
         dependants=st.lists(dependant, max_size=4),
     )
 

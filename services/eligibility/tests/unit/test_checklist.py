@@ -103,12 +103,14 @@ def test_the_checklist_is_complete_for_any_applicant(any_facts, data) -> None:
 
 def test_the_version_in_force() -> None:
     assert checklist_version(AS_OF) == "2025.1"
+    assert checklist_version(date(2026, 11, 30)) == "2025.1"
+    assert checklist_version(date(2026, 12, 1)) == "2026.2"
     with pytest.raises(LookupError):
         checklist_version(date(2024, 12, 31))
 
 
-def test_every_kind_has_a_french_label() -> None:
-    assert set(checklist_as_of(AS_OF).labels_fr) == set(K)
+def test_the_latest_checklist_labels_every_kind() -> None:
+    assert set(checklist_as_of(date(2026, 12, 1)).labels_fr) == set(K)
 
 
 @pytest.fixture

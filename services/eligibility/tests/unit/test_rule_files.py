@@ -7,17 +7,44 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from amo_eligibility.domain import CATALOGUE, RuleBook
 from amo_eligibility.ruleset import RuleFileError, load_rulesets, rules_directory
 
 FIRST = "2025-01-01.yaml"
+LATEST = "2026-12-01.yaml"
 
 
 def test_the_shipped_versions(book: RuleBook) -> None:
-    assert book.versions == ["2025.1", "2026.1"]
-    assert [r.dependants.student_max_age for r in book.history] == [26, 30]
-    assert set(book.history[0].messages) == set(CATALOGUE)
+    assert book.versions == ["2025.1", "2026.1", "2026.2"]
+    assert [r.dependants.student_max_age for r in book.history] == [26, 30, 30]
+    assert set(book.history[0].messages) == {
+        code for code, spec in CATALOGUE.items() if spec.feature is None
+    }
+    assert set(book.history[-1].messages) == set(CATALOGUE), "the latest words every code"
+
+
+def test_older_versions_keep_their_rules(book: RuleBook) -> None:
+    # A version has only the rules it was written with: the later ones are absent, not defaulted.
+    assert [sorted(r.features()) for r in book.history[:2]] == [[], []]
+    assert all(r.payer is None and r.continuity is None for r in book.history[:2])
+
+
+def explicit_gaps(model: BaseModel, path: str = "") -> list[str]:
+    """Fields of `model` (recursively) the file left to a default."""
+    gaps = [
+        f"{path}{name}" for name in type(model).model_fields if name not in model.model_fields_set
+    ]
+    for name in model.model_fields_set:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel) and name != "messages":
+            gaps += explicit_gaps(value, f"{path}{name}.")
+    return gaps
+
+
+def test_the_latest_version_states_every_rule_explicitly(book: RuleBook) -> None:
+    assert explicit_gaps(book.history[-1]) == []
 
 
 @pytest.mark.parametrize(
@@ -26,7 +53,9 @@ def test_the_shipped_versions(book: RuleBook) -> None:
         (date(2025, 1, 1), "2025.1"),
         (date(2026, 6, 30), "2025.1"),
         (date(2026, 7, 1), "2026.1"),
-        (date(2040, 1, 1), "2026.1"),
+        (date(2026, 11, 30), "2026.1"),
+        (date(2026, 12, 1), "2026.2"),
+        (date(2040, 1, 1), "2026.2"),
     ],
 )
 def test_in_force_picks_the_version_of_the_day(book: RuleBook, day: date, version: str) -> None:
@@ -82,6 +111,41 @@ def test_a_broken_rule_file_names_the_file_and_the_field(
     with pytest.raises(RuleFileError) as failure:
         load_rulesets(rules_copy)
     assert FIRST in str(failure.value)
+    assert field in str(failure.value)
+
+
+@pytest.fixture
+def latest_copy(tmp_path: Path) -> Path:
+    shutil.copy(Path(str(rules_directory() / LATEST)), tmp_path / LATEST)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        (
+            "  guardian.missing:",
+            "  guardian.absent:",
+            "guardian.missing: no message",
+        ),
+        ("    non_salaried: CNSS\n", "", "no managing body for scheme(s) ['non_salaried']"),
+        ("    orphan: public_sector\n", "", "no scheme for admitted categories ['orphan']"),
+        ("    cnss_salaried:", "    CNSS-salaried:", "codes must be lower_snake_case"),
+        ("guardian_below_age: 16", "guardian_below_age: 0", "orphan.guardian_below_age"),
+        (
+            "retirees_from_day_after_retirement: true\n",
+            "",
+            "continuity.retirees_from_day_after_retirement",
+        ),
+    ],
+)
+def test_a_broken_new_section_names_the_file_and_the_field(
+    latest_copy: Path, old: str, new: str, field: str
+) -> None:
+    edit(latest_copy, old, new, name=LATEST)
+    with pytest.raises(RuleFileError) as failure:
+        load_rulesets(latest_copy)
+    assert LATEST in str(failure.value)
     assert field in str(failure.value)
 
 
