@@ -9,9 +9,12 @@ from datetime import timedelta
 import structlog
 from fastapi import FastAPI
 
-from amo_documents import api, handlers
+from amo_documents import api, handlers, reviews_api
 from amo_documents.adapters.repository import COLLECTION, DocumentsRepository
+from amo_documents.adapters.reviews import REVIEWS, ReviewRepository
 from amo_documents.adapters.s3 import DocumentStorage, StorageFault
+from amo_documents.document_rules import shipped_rules
+from amo_documents.reviewing import Reconciler, Reviewing
 from amo_documents.settings import Settings
 from amo_documents.sweep import OrphanSweep
 from amo_documents.uploads import Uploads
@@ -34,6 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     runtime.readiness["s3"] = storage.check
     repository = DocumentsRepository(runtime.store(COLLECTION))
+    rules = shipped_rules()  # a wrong rules file stops the service here, at start-up
+    reviewing = Reviewing(repository, ReviewRepository(runtime.store(REVIEWS)), rules)
+    reconciler = Reconciler(reviewing, settings.review_reconcile_seconds)
     sweep = OrphanSweep(
         storage,
         repository,
@@ -48,34 +54,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await storage.ensure_bucket()
         except StorageFault as exc:
             log.warning("document bucket not checked", bucket=settings.s3_bucket, error=str(exc))
-        rt.subscribe(handlers.routes(repository))
+        await repository.store.ensure_index("awaiting_review")
+        await reviewing.items.ensure_indexes()
+        rt.subscribe(handlers.routes(repository, reviewing, rules))
 
     # Uploads stream with their own size limit; every other route keeps the shared body limit.
     app = service_app(
         runtime,
         setup,
         title="AMO documents",
-        aggregates=[COLLECTION],
+        aggregates=[COLLECTION, REVIEWS],
         streamed_paths=("/applications/",),
     )
-    serve_with_sweep(app, sweep)
-    app.state.uploads = Uploads(storage, repository, settings.max_upload_bytes)
+    serve_with_sweep(app, sweep, reconciler)
+    app.state.uploads = Uploads(storage, repository, rules, settings.max_upload_bytes)
     app.state.sweep = sweep
+    app.state.reviewing = reviewing
     app.include_router(api.router)
+    app.include_router(reviews_api.router)
     return app
 
 
-def serve_with_sweep(app: FastAPI, sweep: OrphanSweep) -> None:
-    """Run the sweep for as long as the service serves (not in `prepare`, which has no lifespan)."""
+def serve_with_sweep(app: FastAPI, sweep: OrphanSweep, reconciler: Reconciler) -> None:
+    """Run the sweep and the review reconciler for as long as the service serves (not in
+    `prepare`, which has no lifespan)."""
     serving = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         async with serving(app) as state:
             sweep.start()
+            reconciler.start()
             try:
                 yield state
             finally:
+                await reconciler.stop()
                 await sweep.stop()
 
     app.router.lifespan_context = lifespan

@@ -28,3 +28,6 @@ class Settings(ServiceSettings):
     # record yet): a day leaves a wide margin.
     orphan_sweep_interval_seconds: float = Field(3600.0, gt=0)
     orphan_grace_seconds: float = Field(86400.0, gt=0)
+    # How often a verdict whose review item was decided, but not yet settled (a crash in
+    # between), is settled.
+    review_reconcile_seconds: float = Field(30.0, gt=0)

@@ -1,15 +1,19 @@
-"""Receiving one document: the form is parsed, inspected and sent to S3 while it streams, then filed.
+"""Receiving one document: the form is parsed and bounded while it streams, the content examined
+whole (PDF structure, full image decode), then what passes is stored in S3 and filed.
 
-The S3 upload starts once the first bytes name an accepted type; a refusal at any point
-aborts it, so nothing of a refused upload stays in the bucket. Each upload gets its own object
-key, so a record never points to an object that a later upload overwrote. Once the object is
-whole, the record is written: only a *certain* refusal of that write removes the object; after
-an uncertain outcome (a lost connection, a timeout: the write may have reached the server) the
-object stays, and the orphan sweep removes it later if no record points to it.
+Nothing of a refused upload is stored: the object is written only once the content passed its
+checks, and only the accepted bytes (a re-encoded image, never the original) are written. Each
+upload gets its own object key, so a record never points to an object that a later upload
+overwrote. Once the object is whole, the record is written: only a *certain* refusal of that
+write removes the object; after an uncertain outcome (a lost connection, a timeout: the write
+may have reached the server) the object stays, and the orphan sweep removes it later if no
+record points to it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -22,16 +26,21 @@ from pymongo.errors import DocumentTooLarge, WriteError
 
 from amo_documents.adapters.multipart import stream_file_field
 from amo_documents.adapters.repository import DocumentsRepository
-from amo_documents.adapters.s3 import DocumentStorage, ObjectUpload, object_key
-from amo_documents.domain import FilingRefused, Slot, Upload
-from amo_documents.domain.content import MAX_UPLOAD_BYTES, Inspected, UploadInspection
+from amo_documents.adapters.s3 import PART_SIZE, DocumentStorage, object_key
+from amo_documents.domain import FilingConflict, FilingRefused, Slot, Upload
+from amo_documents.domain.checks import ContentRefused, examine
+from amo_documents.domain.content import MAX_UPLOAD_BYTES, ContentType, UploadInspection
+from amo_documents.domain.rules import DocumentRules, DocumentRulesBook
 from amo_shared.aggregates import ConcurrentWriteError
+from amo_shared.envelope import OutgoingEvent, new_event
 from amo_shared.events import DocumentKind
 from amo_shared.failures import InfrastructureUnavailable
+from amo_shared.topics import DOCUMENTS_REVALIDATED
 
 log = structlog.get_logger(__name__)
 
 FILENAME_MAX = 200
+SERVICE = "documents"
 
 # The write certainly did not happen: the store refused it, or it never left this process.
 # (WriteError is the server refusing the write itself; WriteConcernError, which may follow an
@@ -49,10 +58,27 @@ class FilingUncertain(InfrastructureUnavailable):
     """The record's write may or may not have been stored; the client should send it again."""
 
 
+class ContentRejected(ValueError):
+    """The content failed a check: the code and its wording, for a field-level 422."""
+
+    def __init__(self, code: str, rules: DocumentRules):
+        wording = rules.wording(code)
+        super().__init__(code)
+        self.code, self.message_fr, self.message_ar = code, wording.fr, wording.ar
+
+
+@dataclass(frozen=True)
+class Received:
+    filename: str
+    data: bytes
+    content_type: ContentType
+
+
 @dataclass
 class Uploads:
     storage: DocumentStorage
     repository: DocumentsRepository
+    rules: DocumentRulesBook
     limit: int = MAX_UPLOAD_BYTES
 
     async def receive(
@@ -62,21 +88,45 @@ class Uploads:
         dependant: int | None,
         headers: Mapping[str, str],
         body: AsyncIterator[bytes],
+        *,
+        renewal: bool = False,
     ) -> dict[str, Any]:
+        """Check, store and file one upload (or keep it as a renewal proof after the card)."""
         slot, upload_id = Slot(kind, dependant), uuid.uuid4().hex
+        rules = self.rules.in_force(datetime.now(UTC).date())
+        await self._check_slot_open(application_id, slot, rules, renewal)
+        received = await self._read(headers, body)
+        try:
+            examined = await asyncio.to_thread(
+                examine, kind, received.content_type, received.data, rules
+            )
+        except ContentRefused as exc:
+            log.info(
+                "document refused", application_id=application_id, kind=str(kind), code=exc.code
+            )
+            raise ContentRejected(exc.code, rules) from None
+        if renewal and examined.review is not None:
+            # A renewal has no operator in the loop: it must be the issued document itself.
+            raise ContentRejected(examined.review, rules)
         key = object_key(application_id, slot, upload_id)
-        filename, inspected = await self._store_object(key, headers, body)
-        # Millisecond precision, as the database keeps it: the record reads back equal.
+        await self._store_object(key, examined.data, examined.content_type)
         now = datetime.now(UTC)
         upload = Upload(
             key=key,
-            size=inspected.size,
-            sha256=inspected.sha256,
-            content_type=str(inspected.content_type),
+            size=len(examined.data),
+            sha256=hashlib.sha256(examined.data).hexdigest(),
+            content_type=str(examined.content_type),
+            # Millisecond precision, as the database keeps it: the record reads back equal.
             uploaded_at=now.replace(microsecond=now.microsecond // 1000 * 1000),
-            filename=(filename or "")[:FILENAME_MAX],
+            filename=received.filename[:FILENAME_MAX],
+            review=examined.review,
+            mrz=examined.mrz,
         )
-        replaced = await self._file(application_id, slot, upload, upload_id)
+        if renewal:
+            await self._renew(application_id, slot, upload, rules)
+            replaced = None
+        else:
+            replaced = await self._file(application_id, slot, upload, upload_id)
         if replaced is not None:
             # The new record is stored for sure: the replaced object is referenced no more.
             await self.storage.discard(replaced.key)
@@ -89,6 +139,8 @@ class Uploads:
             size=upload.size,
             content_type=upload.content_type,
             replaced=replaced is not None,
+            renewal=renewal,
+            review=upload.review,
         )
         answer = {
             "kind": str(kind),
@@ -96,38 +148,49 @@ class Uploads:
             "size": upload.size,
             "sha256": upload.sha256,
             "content_type": upload.content_type,
+            "review": upload.review,
         }
         return {k: v for k, v in answer.items() if v is not None}
 
-    async def _store_object(
-        self, key: str, headers: Mapping[str, str], body: AsyncIterator[bytes]
-    ) -> tuple[str | None, Inspected]:
+    async def _check_slot_open(
+        self, application_id: str, slot: Slot, rules: DocumentRules, renewal: bool
+    ) -> None:
+        """Refuse before reading the body what the filing would refuse anyway."""
+        if renewal:
+            if slot.kind not in rules.renewal_kinds:
+                raise FilingConflict(
+                    "après la carte, seules les pièces de renouvellement sont reçues"
+                )
+            return
+        documents = await self.repository.get(application_id)
+        current = documents.documents.get(slot) if documents else None
+        if current is not None and current.verified:
+            raise FilingConflict("pièce déjà vérifiée : elle ne peut plus être remplacée")
+        if documents is not None and documents.under_review(slot):
+            raise FilingConflict("pièce en cours de vérification par un agent")
+
+    async def _read(self, headers: Mapping[str, str], body: AsyncIterator[bytes]) -> Received:
+        """The `file` field, bounded and typed while it streams (at most `limit` bytes held)."""
         inspection = UploadInspection(self.limit)
-        upload: ObjectUpload | None = None
-        pending: list[bytes] = []  # the first few bytes, until they name a type
+        chunks: list[bytes] = []
 
-        async def forward(chunk: bytes) -> None:
-            nonlocal upload
+        async def keep(chunk: bytes) -> None:
             inspection.feed(chunk)  # raises as soon as the size or the type says no
-            pending.append(chunk)
-            if inspection.content_type is None:
-                return
-            if upload is None:
-                upload = self.storage.upload(key, inspection.content_type)
-            while pending:
-                await upload.write(pending.pop(0))
+            chunks.append(chunk)
 
+        filename = await stream_file_field(headers, body, keep, limit=self.limit)
+        inspected = inspection.finish()
+        return Received(filename or "", b"".join(chunks), inspected.content_type)
+
+    async def _store_object(self, key: str, data: bytes, content_type: ContentType) -> None:
+        upload = self.storage.upload(key, str(content_type))
         try:
-            filename = await stream_file_field(headers, body, forward, limit=self.limit)
-            inspected = inspection.finish()
-            if upload is None:  # finish() names a type only once forward() has started it
-                raise RuntimeError("an inspected upload has no object")
+            for start in range(0, len(data), PART_SIZE):
+                await upload.write(data[start : start + PART_SIZE])
             await upload.complete()
         except BaseException:
-            if upload is not None:
-                await upload.abort()
+            await upload.abort()
             raise
-        return filename, inspected
 
     async def _file(
         self, application_id: str, slot: Slot, upload: Upload, upload_id: str
@@ -150,6 +213,29 @@ class Uploads:
                 raise FilingUncertain(type(exc).__name__) from exc
             raise
 
+    async def _renew(
+        self, application_id: str, slot: Slot, upload: Upload, rules: DocumentRules
+    ) -> None:
+        """Keep the renewal proof and emit `documents.revalidated` with it, in one write."""
+        kept = [False]
+
+        def act(documents: Any) -> list[OutgoingEvent] | None:
+            event = documents.renew(slot, upload, rules.renewal_kinds, at=upload.uploaded_at)
+            kept[0] = event is not None
+            if event is None:
+                return None  # this very proof was received already: announced once
+            return [new_event(DOCUMENTS_REVALIDATED, event, source=SERVICE, key=application_id)]
+
+        try:
+            await self.repository.update(application_id, act)
+        except CERTAINLY_NOT_FILED:
+            await self.storage.discard(upload.key)
+            raise
+        except Exception as exc:
+            raise FilingUncertain(type(exc).__name__) from exc
+        if not kept[0]:
+            await self.storage.discard(upload.key)
+
     async def listing(self, application_id: str) -> list[dict[str, Any]]:
         """Stored documents' metadata for the API: no storage key, no client file name."""
         documents = await self.repository.get(application_id)
@@ -163,6 +249,10 @@ class Uploads:
                 "sha256": u.sha256,
                 "content_type": u.content_type,
                 "uploaded_at": u.uploaded_at,
+                "status": u.decision.status
+                if u.decision
+                else ("in_review" if documents.under_review(slot) else "received"),
+                "code": u.decision.code if u.decision else u.review,
             }
             for slot, u in documents.filed()
         ]

@@ -1,23 +1,30 @@
-"""Pure rules of the documents service: what an upload is, the application's documents (filing,
-replacing, verifying a submission) and the verdict on them."""
+"""Pure rules of the documents service: what an upload is and what its content may be, the
+application's documents (filing, replacing, verifying a submission, settling reviews), the
+review queue's items and the verdict on them."""
 
 from amo_documents.domain.documents import (
     ALREADY_VERIFIED,
     AlreadyVerified,
     ApplicationDocuments,
+    FilingConflict,
     FilingRefused,
+    ReviewDecision,
     Submission,
-    Upload,
     Verdict,
     Verification,
 )
-from amo_documents.domain.verification import Slot
+from amo_documents.domain.filed import Decision, Upload
+from amo_documents.domain.verification import Concern, Slot
 
 __all__ = [
     "ALREADY_VERIFIED",
     "AlreadyVerified",
     "ApplicationDocuments",
+    "Concern",
+    "Decision",
+    "FilingConflict",
     "FilingRefused",
+    "ReviewDecision",
     "Slot",
     "Submission",
     "Upload",

@@ -15,8 +15,7 @@ from pymongo.errors import AutoReconnect
 
 from amo_documents.adapters.repository import COLLECTION
 from amo_shared.aggregates import ConcurrentWriteError
-
-PDF = b"%PDF-1.7\n"
+from amo_testkit import pdf_carrying
 
 
 def app_id() -> str:
@@ -86,7 +85,7 @@ async def record_of(app, application: str, slot: str = "cnie") -> dict | None:
 async def test_a_write_that_reached_the_server_keeps_the_object_its_record_points_to(
     client, app, s3, settings, uploads, monkeypatch
 ):
-    application, data = app_id(), PDF + os.urandom(5000)
+    application, data = app_id(), pdf_carrying(os.urandom(5000))
     monkeypatch.setattr(uploads, "repository", WritesThenDrops(uploads.repository))
     r = await put(client, application, data)
     assert r.status_code == 503  # the applicant is told to send it again
@@ -101,10 +100,10 @@ async def test_an_uncertain_reupload_keeps_both_objects(
     client, app, s3, settings, uploads, monkeypatch
 ):
     application = app_id()
-    assert (await put(client, application, PDF + b"first")).status_code == 201
+    assert (await put(client, application, pdf_carrying(b"first"))).status_code == 201
     first = (await record_of(app, application))["key"]
     monkeypatch.setattr(uploads, "repository", WritesThenDrops(uploads.repository))
-    assert (await put(client, application, PDF + b"second")).status_code == 503
+    assert (await put(client, application, pdf_carrying(b"second"))).status_code == 503
     second = (await record_of(app, application))["key"]
     assert second != first  # each upload has its own key: the record never points to a lost one
     # Which one the record names was uncertain, so neither was removed.
@@ -115,10 +114,10 @@ async def test_a_certain_refusal_removes_the_new_object_and_keeps_the_filed_one(
     client, app, s3, settings, uploads, monkeypatch
 ):
     application = app_id()
-    assert (await put(client, application, PDF + b"kept")).status_code == 201
+    assert (await put(client, application, pdf_carrying(b"kept"))).status_code == 201
     kept = (await record_of(app, application))["key"]
     monkeypatch.setattr(uploads, "repository", RefusesBeforeWriting(uploads.repository))
-    assert (await put(client, application, PDF + b"refused")).status_code == 503
+    assert (await put(client, application, pdf_carrying(b"refused"))).status_code == 503
     assert (await record_of(app, application))["key"] == kept
     assert objects_under(s3, settings.s3_bucket, application) == [kept]
 
@@ -128,13 +127,13 @@ async def test_replacing_a_document_leaves_exactly_one_object_for_the_slot(
 ):
     application = app_id()
     for n in range(3):
-        assert (await put(client, application, PDF + bytes([n]) * 100)).status_code == 201
+        assert (await put(client, application, pdf_carrying(bytes([n]) * 100))).status_code == 201
     assert (
-        await put(client, application, PDF + b"work", kind="work_certificate")
+        await put(client, application, pdf_carrying(b"work"), kind="work_certificate")
     ).status_code == 201
     cnie, work = (
         await record_of(app, application),
         await record_of(app, application, "work_certificate"),
     )
     assert objects_under(s3, settings.s3_bucket, application) == sorted([cnie["key"], work["key"]])
-    assert read_object(s3, settings.s3_bucket, cnie["key"]) == PDF + bytes([2]) * 100
+    assert read_object(s3, settings.s3_bucket, cnie["key"]) == pdf_carrying(bytes([2]) * 100)

@@ -15,9 +15,8 @@ from amo_documents.adapters.s3 import DocumentStorage, StorageMisconfigured, Sto
 from amo_documents.app import create_app
 from amo_documents.settings import Settings
 from amo_documents.uploads import Uploads
-from amo_testkit import eventually
+from amo_testkit import PDF, eventually, pdf_carrying
 
-PDF = b"%PDF-1.7\n"
 GRACE = timedelta(hours=1)
 
 
@@ -67,7 +66,7 @@ async def test_an_unreferenced_object_goes_once_older_than_the_grace_and_never_b
     client, app, s3, settings
 ):
     application = app_id()
-    await upload(client, application, PDF + b"filed")
+    await upload(client, application, pdf_carrying(b"filed"))
     filed = await filed_key(app, application)
     orphan = put_orphan(s3, settings.s3_bucket, application)
     stray = put_orphan(s3, settings.s3_bucket, app_id())  # an application with no record at all
@@ -79,7 +78,7 @@ async def test_an_unreferenced_object_goes_once_older_than_the_grace_and_never_b
 
     report = await sweep.sweep(now=datetime.now(UTC) + GRACE + timedelta(minutes=5))
     assert objects_under(s3, settings.s3_bucket, application) == [filed]
-    assert s3.stat_object(settings.s3_bucket, filed).size == len(PDF) + 5
+    assert s3.stat_object(settings.s3_bucket, filed).size == len(pdf_carrying(b"filed"))
     assert not list(s3.list_objects(settings.s3_bucket, prefix=stray))
     assert report.removed >= 2 and report.referenced >= 1
 
@@ -88,7 +87,7 @@ async def test_a_replaced_object_whose_removal_failed_is_swept_later(
     client, app, s3, settings, monkeypatch
 ):
     application = app_id()
-    await upload(client, application, PDF + b"old")
+    await upload(client, application, pdf_carrying(b"old"))
     old = await filed_key(app, application)
     storage = app.state.uploads.storage
 
@@ -96,7 +95,7 @@ async def test_a_replaced_object_whose_removal_failed_is_swept_later(
         raise StorageUnavailable("S3 remove: SlowDown")
 
     monkeypatch.setattr(storage, "remove", removal_fails)
-    await upload(client, application, PDF + b"new")  # filed; the old object could not go
+    await upload(client, application, pdf_carrying(b"new"))  # filed; the old object could not go
     monkeypatch.undo()
     new = await filed_key(app, application)
     assert objects_under(s3, settings.s3_bucket, application) == sorted([old, new])
@@ -121,7 +120,7 @@ async def test_the_service_sweeps_by_itself_while_it_serves(stack, settings, s3)
             transport=httpx.ASGITransport(app=app), base_url="http://documents"
         ) as client:
             application = app_id()
-            await upload(client, application, PDF + b"filed")
+            await upload(client, application, pdf_carrying(b"filed"))
             filed = await filed_key(app, application)
             orphan = put_orphan(s3, quick.s3_bucket, application)
 
@@ -164,7 +163,7 @@ async def test_an_upload_to_a_bucket_that_refuses_us_is_a_503_and_files_nothing(
     refused = DocumentStorage.connect(
         stack.s3_endpoint, stack.s3_access_key, "not-the-secret", settings.s3_bucket
     )
-    uploads = Uploads(refused, app.state.uploads.repository)
+    uploads = Uploads(refused, app.state.uploads.repository, app.state.uploads.rules)
     boundary = "b-7d3f"
     body = (
         (

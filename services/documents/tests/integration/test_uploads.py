@@ -10,11 +10,9 @@ from uuid import uuid4
 import pytest
 
 from amo_documents.adapters.repository import COLLECTION
+from amo_testkit import JPEG, image_bytes, pdf_carrying
 
 MiB = 1024 * 1024
-PDF = b"%PDF-1.7\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
-PNG = b"\x89PNG\r\n\x1a\n"
 BOUNDARY = "amo-test-boundary-7d3f"
 
 
@@ -54,13 +52,8 @@ async def stored(app, application: str) -> dict:
     return await app.state.runtime.db[COLLECTION].find_one({"_id": application})
 
 
-@pytest.mark.parametrize(
-    ("magic", "content_type"), [(PDF, "application/pdf"), (JPEG, "image/jpeg"), (PNG, "image/png")]
-)
-async def test_upload_reads_back_byte_identical_with_its_digest(
-    client, app, s3, settings, magic, content_type
-):
-    application, data = app_id(), magic + os.urandom(300_000)
+async def test_a_pdf_reads_back_byte_identical_with_its_digest(client, app, s3, settings):
+    application, data = app_id(), pdf_carrying(os.urandom(300_000))
     r = await client.put(
         f"/applications/{application}/documents/cnie",
         files={"file": ("photo.bin", data, "application/octet-stream")},
@@ -71,23 +64,41 @@ async def test_upload_reads_back_byte_identical_with_its_digest(
         "kind": "cnie",
         "size": len(data),
         "sha256": digest,
-        "content_type": content_type,
+        "content_type": "application/pdf",
     }
     record = (await stored(app, application))["documents"]["cnie"]
     assert record["filename"] == "photo.bin"
-    obj = s3.get_object(settings.s3_bucket, record["key"])
+    assert read(s3, settings.s3_bucket, record["key"]) == data
+    assert s3.stat_object(settings.s3_bucket, record["key"]).content_type == "application/pdf"
+
+
+@pytest.mark.parametrize(("fmt", "content_type"), [("JPEG", "image/jpeg"), ("PNG", "image/png")])
+async def test_an_image_is_stored_re_encoded_and_its_digest_is_of_the_stored_bytes(
+    client, app, s3, settings, fmt, content_type
+):
+    application, data = app_id(), image_bytes(fmt, (640, 480))
+    r = await client.put(
+        f"/applications/{application}/documents/cnie", files={"file": ("scan", data)}
+    )
+    assert r.status_code == 201, r.text
+    record = (await stored(app, application))["documents"]["cnie"]
+    body = read(s3, settings.s3_bucket, record["key"])
+    assert r.json()["sha256"] == hashlib.sha256(body).hexdigest() == record["sha256"]
+    assert r.json()["content_type"] == content_type and body[:3] == data[:3]
+
+
+def read(s3, bucket: str, key: str) -> bytes:
+    obj = s3.get_object(bucket, key)
     try:
-        body = obj.read()
+        return obj.read()
     finally:
         obj.close()
         obj.release_conn()
-    assert body == data and hashlib.sha256(body).hexdigest() == digest
-    assert s3.stat_object(settings.s3_bucket, record["key"]).content_type == content_type
 
 
 async def test_upload_over_10_mib_is_refused_and_leaves_nothing(client, app, s3, settings):
     application = app_id()
-    body = form(PDF + os.urandom(11 * MiB))
+    body = form(pdf_carrying(os.urandom(11 * MiB)))
     r = await client.put(
         f"/applications/{application}/documents/cnie",
         headers=HEADERS,
@@ -111,11 +122,11 @@ async def test_text_named_pdf_is_refused_as_unsupported(client, app, s3, setting
 
 
 async def test_9_mib_streamed_in_small_chunks_is_stored_whole(client, app, s3, settings):
-    application, data = app_id(), PNG + os.urandom(9 * MiB)
+    application, data = app_id(), pdf_carrying(os.urandom(9 * MiB))
     r = await client.put(
         f"/applications/{application}/documents/birth_certificate?dependant=1",
         headers=HEADERS,
-        content=chunked(form(data, "acte.png", "image/png"), 7_001),
+        content=chunked(form(data, "acte.pdf"), 7_001),
     )
     assert r.status_code == 201, r.text
     assert r.json()["dependant"] == 1 and r.json()["size"] == len(data)
@@ -132,9 +143,12 @@ async def test_9_mib_streamed_in_small_chunks_is_stored_whole(client, app, s3, s
 @pytest.mark.parametrize(
     ("body", "headers"),
     [
-        (form(PDF + b"x").replace(b'name="file"', b'name="other"'), HEADERS),  # no `file` field
-        (form(PDF + b"x")[:-20], HEADERS),  # truncated form
-        (PDF + b"x", {"content-type": "application/pdf"}),  # not a form at all
+        (
+            form(pdf_carrying(b"x")).replace(b'name="file"', b'name="other"'),
+            HEADERS,
+        ),  # no `file` field
+        (form(pdf_carrying(b"x"))[:-20], HEADERS),  # truncated form
+        (pdf_carrying(b"x"), {"content-type": "application/pdf"}),  # not a form at all
     ],
 )
 async def test_malformed_forms_are_refused_and_leave_nothing(client, s3, settings, body, headers):
@@ -159,7 +173,7 @@ async def test_concurrent_uploads_of_different_kinds_are_all_recorded(client, ap
         *(
             client.put(
                 f"/applications/{application}/documents/{kind}",
-                files={"file": ("f.pdf", PDF + os.urandom(2000), "application/pdf")},
+                files={"file": ("f.pdf", pdf_carrying(os.urandom(2000)), "application/pdf")},
             )
             for kind in kinds
         )
@@ -187,7 +201,7 @@ async def test_racing_reuploads_of_one_kind_keep_exactly_the_recorded_object(
         *(
             client.put(
                 f"/applications/{application}/documents/cnie",
-                files={"file": (f"v{i}.pdf", PDF + os.urandom(1000), "application/pdf")},
+                files={"file": (f"v{i}.pdf", pdf_carrying(os.urandom(1000)), "application/pdf")},
             )
             for i in range(4)
         )
@@ -203,11 +217,11 @@ async def test_listing_shows_metadata_and_never_storage_keys(client):
     application = app_id()
     await client.put(
         f"/applications/{application}/documents/cnie",
-        files={"file": ("a.pdf", PDF + b"one", "application/pdf")},
+        files={"file": ("a.pdf", pdf_carrying(b"one"), "application/pdf")},
     )
     await client.put(
         f"/applications/{application}/documents/school_certificate?dependant=0",
-        files={"file": ("b.jpg", JPEG + b"two", "image/jpeg")},
+        files={"file": ("b.jpg", JPEG, "image/jpeg")},
     )
     r = await client.get(f"/applications/{application}/documents")
     assert r.status_code == 200
@@ -217,7 +231,18 @@ async def test_listing_shows_metadata_and_never_storage_keys(client):
         ("school_certificate", 0, "image/jpeg"),
     ]
     assert all(
-        set(d) == {"kind", "dependant", "size", "sha256", "content_type", "uploaded_at"}
+        set(d)
+        == {
+            "kind",
+            "dependant",
+            "size",
+            "sha256",
+            "content_type",
+            "uploaded_at",
+            "status",
+            "code",
+            "review",
+        }
         for d in listing
     )
     assert "applications/" not in r.text

@@ -21,8 +21,7 @@ from amo_shared.events import (
     Relationship,
 )
 from amo_shared.topics import APPLICATION_SUBMITTED, DOCUMENTS_VERIFIED
-
-PDF = b"%PDF-1.7\n%%EOF\n"
+from amo_testkit import PDF, content_for
 
 
 def submitted(application: str, submission: int = 1, **facts) -> ApplicationSubmitted:
@@ -119,14 +118,12 @@ async def test_missing_documents_give_one_incomplete_verdict_naming_each(
         producer, new_event(APPLICATION_SUBMITTED, event, source="registration", key=application)
     )  # same submission, new ce_id
     # A later submission, after the applicant uploaded the rest, closes the observation window.
-    for kind in (
-        "work_certificate",
-        "birth_certificate?dependant=0",
-        "school_certificate?dependant=0",
-    ):
+    for item in required_documents(event.applicant, date(2025, 6, 1))[1:]:
+        content, filename = content_for(str(item.kind))
         r = await client.put(
-            f"/applications/{application}/documents/{kind}",
-            files={"file": ("f.pdf", PDF, "application/pdf")},
+            f"/applications/{application}/documents/{item.kind}",
+            params={"dependant": item.dependant} if item.dependant is not None else None,
+            files={"file": (filename, content)},
         )
         assert r.status_code == 201
     await publish(
@@ -145,7 +142,8 @@ async def test_missing_documents_give_one_incomplete_verdict_naming_each(
     assert first.outcome == "incomplete"
     missing = [v for v in first.verdicts if v.status == "missing"]
     labels = [d.label_fr for d in required_documents(event.applicant, date(2025, 6, 1))[1:]]
-    assert [v.reason for v in missing] == [f"Pièce manquante : {label}" for label in labels]
+    assert [v.reason for v in missing] == [f"{label} : pièce manquante" for label in labels]
+    assert all(v.code == "document.missing" and v.reason_ar for v in missing)
     assert (first.verdicts[0].kind, first.verdicts[0].status) == ("cnie", "accepted")
     assert first.applicant == event.applicant and first.submitted_at == event.submitted_at
     assert second.outcome == "complete"
@@ -160,9 +158,7 @@ async def test_applicant_who_uploaded_nothing_gets_every_document_listed(app, st
     [verified] = await verified_until(stack, application, last_submission=1)
     assert verified.outcome == "incomplete"
     assert [(v.kind, v.status) for v in verified.verdicts] == [
-        ("cnie", "missing"),
-        ("death_certificate", "missing"),
-        ("survivor_pension", "missing"),
+        (item.kind, "missing") for item in required_documents(event.applicant, date(2025, 6, 1))
     ]
     doc = await app.state.runtime.db["application_documents"].find_one({"_id": application})
     assert list(doc["verifications"]) == ["1"] and doc["documents"] == {}

@@ -28,8 +28,20 @@ DEPENDANT_KINDS = frozenset(
         DocumentKind.BIRTH_CERTIFICATE,
         DocumentKind.SCHOOL_CERTIFICATE,
         DocumentKind.DISABILITY_PROOF,
+        DocumentKind.KAFALA_JUDGMENT,
     }
 )
+# After the card, only these renewal proofs are received (documents holds the same list as
+# dated data and refuses any other kind too).
+RENEWAL_KINDS = frozenset(
+    {
+        DocumentKind.SCHOOL_CERTIFICATE,
+        DocumentKind.RESIDENCE_CARD,
+        DocumentKind.SURVIVOR_PENSION,
+        DocumentKind.RETIREMENT_CERTIFICATE,
+    }
+)
+RENEWAL_HEADER = "X-Renewal"
 FORWARDED_HEADERS = ("content-type", "content-length")
 MULTIPART = {
     "requestBody": {
@@ -54,9 +66,10 @@ MULTIPART = {
     openapi_extra=MULTIPART,
     responses={
         404: {"description": "No such application for this token"},
-        409: {"description": "Uploads are closed for this application"},
+        409: {"description": "Uploads are closed, or this document is verified or under review"},
         413: {"description": "File too large"},
         415: {"description": "File type not accepted"},
+        422: {"description": "Content refused: the rule's code and its French and Arabic text"},
     },
 )
 async def upload_document(
@@ -78,12 +91,19 @@ async def upload_document(
     state = answer("registration", access)
     if not isinstance(state, dict):
         raise UpstreamFailed("registration")
-    if not state.get("uploads_open"):
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            f"uploads are closed while the application is {state.get('status')}",
-        )
     headers = {h: request.headers[h] for h in FORWARDED_HEADERS if h in request.headers}
+    if not state.get("uploads_open"):
+        if not state.get("revalidation_open"):
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                f"uploads are closed while the application is {state.get('status')}",
+            )
+        if kind not in RENEWAL_KINDS:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, "after the card, only renewal proofs are received"
+            )
+        # Built here, never copied from the client: only registration's answer opens renewals.
+        headers[RENEWAL_HEADER] = "1"
     forward = upstream.client.build_request(
         "PUT",
         upstream.url("documents", f"/applications/{application_id}/documents/{kind.value}"),
@@ -99,8 +119,12 @@ async def upload_document(
     return relay("documents", response)
 
 
+# An orphan filed by a guardian gives their own birth certificate (no CNIE of their own).
+MEMBER_OR_DEPENDANT_KINDS = frozenset({DocumentKind.BIRTH_CERTIFICATE})
+
+
 def check_dependant(kind: DocumentKind, dependant: int | None) -> None:
-    if kind in DEPENDANT_KINDS and dependant is None:
+    if kind in DEPENDANT_KINDS - MEMBER_OR_DEPENDANT_KINDS and dependant is None:
         problem = "required for a dependant's document"
     elif kind not in DEPENDANT_KINDS and dependant is not None:
         problem = "only for a dependant's document"

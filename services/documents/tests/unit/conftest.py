@@ -1,0 +1,6 @@
+"""The unit tests' sample builders (`documents_samples`) importable under importlib mode."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
