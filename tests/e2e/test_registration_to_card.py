@@ -8,16 +8,27 @@ import asyncio
 import pytest
 
 from amo_shared.topics import APPLICATION_SUBMITTED, CARD_ISSUED, DOCUMENTS_VERIFIED
-from amo_testkit import DOCUMENTS, PNG, applicant, headers_of, value_of
+from amo_testkit import (
+    DOCUMENTS,
+    JPEG,
+    SURVIVORS,
+    applicant,
+    headers_of,
+    required_uploads,
+    value_of,
+)
 
 CATEGORIES = list(DOCUMENTS)
 
 
 @pytest.mark.parametrize("category", CATEGORIES)
 async def test_each_category_gets_one_card_visible_on_kafka(applicants, bus, category):
-    body = applicant(category)
-    app = await applicants.file_complete(category)
-    view = await app.wait_for("card_issued", "ineligible", "documents_incomplete")
+    survivor = (
+        {"deceased_member_number": await applicants.member()} if category in SURVIVORS else {}
+    )
+    body = applicant(category, **survivor)
+    app = await applicants.file_complete(category, **{"cnie": body["cnie"], **survivor})
+    view = await app.wait_for("card_issued", "ineligible", "incomplete")
     assert view["status"] == "card_issued", view
     member_number = view["card"]["member_number"]
 
@@ -55,10 +66,13 @@ async def test_incomplete_application_gets_one_notice_naming_every_missing_docum
     app = await applicants.create(body)
     assert (await app.upload("cnie")).status_code == 201
     assert (await app.submit()).status_code == 202
-    view = await app.wait_for("documents_incomplete", "card_issued", "eligible")
-    assert view["status"] == "documents_incomplete"
+    view = await app.wait_for("incomplete", "card_issued", "eligible")
+    assert view["status"] == "incomplete"
     missing = {(r["kind"], r["status"]) for r in view["reasons"]["documents"]}
     assert {("work_certificate", "missing"), ("marriage_certificate", "missing")} <= missing
+    assert all(
+        r["code"] and r["message_fr"] and r["message_ar"] for r in view["reasons"]["documents"]
+    )
 
     records = await bus.wait_records(DOCUMENTS_VERIFIED, key=app.id)
     await asyncio.sleep(1)
@@ -70,8 +84,11 @@ async def test_incomplete_application_gets_one_notice_naming_every_missing_docum
     assert ("cnie", "accepted") in verdicts
 
     # The applicant uploads what was missing and resubmits: the same application goes on to a card.
-    assert (await app.upload("work_certificate", PNG, filename="att.png")).status_code == 201
+    # A certificate needs a text layer (a scan without one waits for an operator): a real PDF.
+    assert (await app.upload("work_certificate")).status_code == 201
     assert (await app.upload("marriage_certificate", dependant=0)).status_code == 201
+    assert (await app.upload("photo", JPEG, filename="photo.jpg")).status_code == 201
+    assert (await app.upload("rib")).status_code == 201
     assert (await app.submit()).status_code == 202
     view = await app.wait_for("card_issued", "ineligible")
     assert view["status"] == "card_issued", view
@@ -83,6 +100,7 @@ async def test_foreign_resident_with_children_is_covered_with_dependants(applica
     body = applicant(
         "public_employee",
         cnie=None,
+        cnie_expiry=None,
         nationality="FR",
         residence_permit="RP998877",
         residence_permit_expiry="2031-01-01",
@@ -96,15 +114,9 @@ async def test_foreign_resident_with_children_is_covered_with_dependants(applica
         ],
     )
     app = await applicants.create(body)
-    for kind, dep in (
-        ("residence_card", None),
-        ("work_certificate", None),
-        ("birth_certificate", 0),
-    ):
-        r = await app.upload(kind, dependant=dep)
-        assert r.status_code == 201, r.text
+    await app.upload_all(required_uploads(body))
     assert (await app.submit()).status_code == 202
-    view = await app.wait_for("card_issued", "ineligible", "documents_incomplete")
+    view = await app.wait_for("card_issued", "ineligible", "incomplete")
     assert view["status"] == "card_issued", view
     card = value_of((await bus.wait_records(CARD_ISSUED, key=app.id))[0])
     assert [b["relationship"] for b in card["beneficiaries"]] == ["self", "child"]
@@ -115,15 +127,15 @@ async def test_foreigner_with_expired_permit_is_told_why(applicants):
     body = applicant(
         "independent_worker",
         cnie=None,
+        cnie_expiry=None,
         nationality="SN",
         residence_permit="RP1",
         residence_permit_expiry="2020-01-01",
     )
     app = await applicants.create(body)
-    for kind in ("residence_card", "professional_registration"):
-        assert (await app.upload(kind)).status_code == 201
+    await app.upload_all(required_uploads(body))
     assert (await app.submit()).status_code == 202
-    view = await app.wait_for("ineligible", "card_issued", "documents_incomplete")
+    view = await app.wait_for("ineligible", "card_issued", "incomplete")
     assert view["status"] == "ineligible"
     assert view["reasons"], "a refusal always carries its reasons"
     assert view["card"] is None

@@ -21,6 +21,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from PIL import Image
 from pymongo import AsyncMongoClient
 
+from amo_shared.checklist import required_documents
 from amo_shared.envelope import OutgoingEvent, new_event
 from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
 from amo_shared.rib import rib_key
@@ -77,7 +78,9 @@ def applicant(category: str, **overrides) -> dict:
         "rib": rib(),
         "first_name": "Amina",
         "last_name": "Alaoui",
-        "birth_date": "1985-04-12",
+        # Another birth date each time: two applicants with the same names and birth date under
+        # different CNIEs are likely duplicates, which go to the operators' review queue.
+        "birth_date": str(date(1975, 1, 1) + timedelta(days=next(_counter) % 7000)),
         "nationality": "MA",
         "category": category,
         "email": "amina@example.ma",
@@ -90,15 +93,53 @@ def applicant(category: str, **overrides) -> dict:
         },
         "independent_worker": {},
         "liberal_profession": {},
-        "retiree": {"pension_fund": "CMR", "pension_number": "P123456", "birth_date": "1955-02-01"},
+        "retiree": {
+            "pension_fund": "CMR",
+            "pension_number": "P123456",
+            "birth_date": str(date(1950, 1, 1) + timedelta(days=next(_counter) % 3000)),
+            "retirement_date": str(today - timedelta(days=30)),
+        },
+        # Survivors also need `deceased_member_number` (`Applicants.member()` makes one).
         "widow": {"member_death_date": str(today - timedelta(days=200)), "survivor_pension": True},
+        # Old enough to file with a CNIE of their own; see `orphan_by_guardian` for a child.
         "orphan": {
             "member_death_date": str(today - timedelta(days=200)),
             "survivor_pension": True,
-            "birth_date": str(today - timedelta(days=365 * 12)),
+            "birth_date": str(today - timedelta(days=365 * 17 + 30 + next(_counter) % 300)),
         },
     }[category]
     return {**body, **extra, **overrides}
+
+
+SURVIVORS = ("widow", "orphan")
+
+
+def orphan_by_guardian(age: int = 10, **overrides) -> dict:
+    """An orphan under 16: no CNIE of their own, the guardian files."""
+    today = date.today()
+    guardian = {
+        "cnie": cnie(),
+        "first_name": "Samira",
+        "last_name": "Alaoui",
+        "relationship": "aunt",
+    }
+    return applicant(
+        "orphan",
+        cnie=None,
+        cnie_expiry=None,
+        first_name="Yasmine",
+        birth_date=str(today - timedelta(days=365 * age + 40)),
+        guardian=guardian,
+        **overrides,
+    )
+
+
+def required_uploads(body: dict) -> list[tuple[str, int | None]]:
+    """What the checklist in force today asks of this applicant: (kind, dependant index)."""
+    facts = ApplicantFacts.model_validate(
+        {k: v for k, v in body.items() if k not in ("email", "phone", "language", "rib")}
+    )
+    return [(d.kind.value, d.dependant) for d in required_documents(facts, date.today())]
 
 
 # The documents each category needs (the checklist); the tests upload exactly these.
@@ -147,6 +188,17 @@ class Application:
     async def submit(self) -> httpx.Response:
         return await self.client.post(f"/v1/applications/{self.id}/submit", headers=self.auth)
 
+    async def card(self) -> dict:
+        r = await self.client.get(f"/v1/applications/{self.id}/card", headers=self.auth)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    async def upload_all(self, uploads: list[tuple[str, int | None]]) -> None:
+        for kind, dependant in uploads:
+            content, filename = content_for(kind)
+            r = await self.upload(kind, content, dependant=dependant, filename=filename)
+            assert r.status_code == 201, (kind, dependant, r.text)
+
     async def view(self) -> dict:
         r = await self.client.get(f"/v1/applications/{self.id}", headers=self.auth)
         assert r.status_code == 200, r.text
@@ -175,6 +227,8 @@ class Applicants:
         return Application(data["id"], data["token"], self.client)
 
     async def file_complete(self, category: str, **overrides) -> Application:
+        if category in SURVIVORS and "deceased_member_number" not in overrides:
+            overrides["deceased_member_number"] = await self.member()
         app = await self.create(applicant(category, **overrides))
         for kind in DOCUMENTS[category]:
             content, filename = content_for(kind)
@@ -183,6 +237,29 @@ class Applicants:
         r = await app.submit()
         assert r.status_code == 202, r.text
         return app
+
+    async def file(self, body: dict) -> Application:
+        """Create `body`, upload what the checklist asks of it, submit."""
+        app = await self.create(body)
+        await app.upload_all(required_uploads(body))
+        r = await app.submit()
+        assert r.status_code == 202, r.text
+        return app
+
+    async def member(self, fresh: bool = False) -> str:
+        """The member number of a public employee driven to a card (one per gateway and
+        session unless `fresh`): the deceased member a survivor's application names."""
+        base = str(self.client.base_url)
+        if fresh or base not in _MEMBERS:
+            app = await self.file_complete("public_employee", first_name="Driss")
+            view = await app.wait_for("card_issued", "ineligible", "incomplete")
+            assert view["status"] == "card_issued", view
+            _MEMBERS[base] = view["card"]["member_number"]
+        return _MEMBERS[base]
+
+
+# Members made by `Applicants.member()`, by gateway URL (a session has one platform).
+_MEMBERS: dict[str, str] = {}
 
 
 async def eventually(check, what: str, timeout: float = 60.0):
@@ -341,3 +418,13 @@ async def scratch_database(stack, *collections: str) -> AsyncIterator:
     finally:
         await client.drop_database(database.name)
         await client.close()
+
+
+def pdf_carrying(data: bytes) -> bytes:
+    """A real, valid PDF (a text layer included) that carries `data` in a stream of its own: a
+    distinct file of about the size wanted, for tests that need many different documents."""
+    pdf = pikepdf.open(io.BytesIO(PDF))
+    pdf.Root.AmoSample = pdf.make_stream(data)
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -20,6 +20,7 @@ from pydantic import (
 
 from amo_gateway.countries import MOROCCO, normalise_country
 from amo_shared.events import Category, Relationship
+from amo_shared.rib import InvalidRib, normalise_rib
 
 CNIE = re.compile(r"^[A-Z]{1,2}[0-9]{5,6}$")
 PHONE = re.compile(r"^\+?[0-9]{9,15}$")
@@ -47,14 +48,41 @@ class DependantIn(_Body):
     birth_date: date
     student: bool = False
     disabled: bool = False
+    # A spouse insured under another scheme is covered there.
+    insured_elsewhere: bool = False
+    # Past the child age limit a student is covered only while unmarried.
+    married: bool = False
+    # A child in the applicant's care by a kafala judgment.
+    kafala: bool = False
 
     _birth_date = field_validator("birth_date")(not_in_future)
 
 
+def cnie_format(value: str) -> str:
+    value = value.strip().upper()
+    if not CNIE.match(value):
+        raise ValueError("must be 1 or 2 letters followed by 5 or 6 digits")
+    return value
+
+
+class GuardianIn(_Body):
+    """Who files for an orphan too young to hold a CNIE (registration decides the age)."""
+
+    cnie: str = Field(max_length=16)
+    first_name: Name
+    last_name: Name
+    relationship: Text
+
+    _cnie = field_validator("cnie")(cnie_format)
+
+
 class NewApplication(_Body):
-    # Nationality first: the identity checks below depend on it (fields validate in this order).
+    # Fields validate in this order, and the identity checks below read the earlier ones:
+    # nationality, then the guardian (an orphan filed by one has no CNIE), then the CNIE.
     nationality: str = Field(min_length=2, max_length=2)
+    guardian: GuardianIn | None = None
     cnie: str | None = Field(None, validate_default=True, max_length=16)
+    cnie_expiry: date | None = Field(None, validate_default=True)
     residence_permit: Text | None = Field(None, validate_default=True)
     residence_permit_expiry: date | None = None
     first_name: Name
@@ -64,12 +92,21 @@ class NewApplication(_Body):
     employer: Text | None = None
     email: str = Field(max_length=254)
     phone: str = Field(max_length=32)
+    language: Literal["fr", "ar"] = "fr"
+    # Required: reimbursements are paid to it. Normalised here, sealed by registration, never
+    # echoed.
+    rib: str = Field(max_length=64)
     recruitment_date: date | None = None
+    # Any text: the eligibility rules decide which schemes waive the waiting period.
     previous_scheme: Text | None = None
     pension_fund: Text | None = None
     pension_number: Text | None = None
+    retirement_date: date | None = None
     member_death_date: date | None = None
     survivor_pension: bool | None = None
+    deceased_member_number: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None
+    ) = None
     dependants: list[DependantIn] = Field(default_factory=list, max_length=20)
 
     _birth_date = field_validator("birth_date")(not_in_future)
@@ -83,12 +120,21 @@ class NewApplication(_Body):
     @classmethod
     def _cnie(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None or not value.strip():
-            if info.data.get("nationality") == MOROCCO:
+            # An orphan filed by a guardian has none; registration checks that case's age.
+            if info.data.get("nationality") == MOROCCO and info.data.get("guardian") is None:
                 raise ValueError("required for Moroccan nationals")
             return None
-        value = value.strip().upper()
-        if not CNIE.match(value):
-            raise ValueError("must be 1 or 2 letters followed by 5 or 6 digits")
+        return cnie_format(value)
+
+    @field_validator("cnie_expiry")
+    @classmethod
+    def _cnie_expiry(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if info.data.get("cnie") is None:
+            return value
+        if value is None:
+            raise ValueError("required with a CNIE")
+        if value < date.today():
+            raise ValueError("the CNIE has expired: renew it before filing")
         return value
 
     @field_validator("residence_permit")
@@ -115,10 +161,24 @@ class NewApplication(_Body):
             raise ValueError("must be a phone number: 9 to 15 digits, optionally after +")
         return value
 
+    @field_validator("rib")
+    @classmethod
+    def _rib(cls, value: str) -> str:
+        try:
+            return normalise_rib(value)
+        except InvalidRib as exc:
+            raise ValueError(str(exc)) from None
+
     def to_registration(self) -> dict[str, Any]:
-        """The internal body: the applicant's facts apart from the contact details."""
-        applicant = self.model_dump(mode="json", exclude={"email", "phone"})
-        return {"applicant": applicant, "email": self.email, "phone": self.phone}
+        """The internal body: the applicant's facts, then contact and bank details apart."""
+        applicant = self.model_dump(mode="json", exclude={"email", "phone", "language", "rib"})
+        return {
+            "applicant": applicant,
+            "email": self.email,
+            "phone": self.phone,
+            "language": self.language,
+            "rib": self.rib,
+        }
 
 
 class ApplicationCreated(BaseModel):

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from amo_gateway.app import create_app
 from amo_gateway.settings import Settings
+from amo_shared.rib import rib_key
 
 
 @dataclass
@@ -90,7 +91,17 @@ class FakeServices:
         @api.get("/applications/{app_id}/access")
         async def access(app_id: str, authorization: str | None = Header(None)):
             status = owned(app_id, authorization)["status"]
-            return {"status": status, "uploads_open": status in ("draft", "documents_incomplete")}
+            return {
+                "status": status,
+                "uploads_open": status in ("draft", "incomplete"),
+                "revalidation_open": status == "card_issued",
+            }
+
+        @api.get("/applications/{app_id}/card")
+        async def card(app_id: str, authorization: str | None = Header(None)):
+            if owned(app_id, authorization)["status"] != "card_issued":
+                raise HTTPException(404, "no card for this application yet")
+            return {"member_number": "M00000017", "status": "active", "beneficiaries": []}
 
         @api.put("/applications/{app_id}/documents/{kind}")
         async def upload(app_id: str, kind: str, request: Request, dependant: int | None = None):
@@ -149,9 +160,15 @@ async def gateway(services):
         yield client
 
 
+# 22 digits and their key: a well-formed Moroccan RIB.
+VALID_RIB = "0117800000123456789012" + rib_key("0117800000123456789012")
+
+
 def valid_body(**changes) -> dict:
     body = {
         "cnie": "ab123456",
+        "cnie_expiry": "2099-01-01",
+        "rib": VALID_RIB,
         "first_name": "Amina",
         "last_name": "Alaoui",
         "birth_date": "1990-01-01",

@@ -10,8 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from amo_shared.rib import rib_key
+
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
-SECRET_CNIE = "ZQ987654"  # well-formed, so any echo of it would be visible
+YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
+SECRET_CNIE = "ZQ987654"
+VALID_RIB = "0117800000123456789012" + rib_key(
+    "0117800000123456789012"
+)  # well-formed, so any echo of it would be visible
 
 
 @pytest.mark.parametrize(
@@ -36,6 +42,13 @@ SECRET_CNIE = "ZQ987654"  # well-formed, so any echo of it would be visible
         ({"phone": "+2126123456789012"}, "phone"),
         ({"phone": "06abc45678"}, "phone"),
         ({"survivor_pension": "maybe"}, "survivor_pension"),
+        ({"cnie_expiry": None}, "cnie_expiry"),  # required with a CNIE
+        ({"cnie_expiry": YESTERDAY}, "cnie_expiry"),  # expired at filing
+        ({"rib": None}, "rib"),
+        ({"rib": "1234"}, "rib"),
+        ({"language": "en"}, "language"),
+        ({"deceased_member_number": "M" * 17}, "deceased_member_number"),
+        ({"retirement_date": "2020-13-01"}, "retirement_date"),
     ],
 )
 async def test_each_malformed_field_is_named(gateway, body, changes, field):
@@ -50,6 +63,9 @@ async def test_each_malformed_field_is_named(gateway, body, changes, field):
         ({"relationship": "cousin"}, "relationship"),
         ({"birth_date": TOMORROW}, "birth_date"),
         ({"first_name": ""}, "first_name"),
+        ({"insured_elsewhere": "sometimes"}, "insured_elsewhere"),
+        ({"married": "perhaps"}, "married"),
+        ({"kafala": [1]}, "kafala"),
     ],
 )
 async def test_a_malformed_dependant_is_named(gateway, body, dependant, field):
@@ -76,11 +92,85 @@ async def test_valid_body_is_normalised_and_unknown_fields_ignored(gateway, serv
     assert "favourite_colour" not in sent["applicant"]
 
 
+async def test_the_new_facts_reach_registration_and_the_rib_travels_apart(gateway, services, body):
+    spouse = {
+        "relationship": "spouse",
+        "first_name": "Karim",
+        "last_name": "Alaoui",
+        "birth_date": "1984-01-01",
+        "insured_elsewhere": True,
+    }
+    child = {
+        "relationship": "child",
+        "first_name": "Sara",
+        "last_name": "Alaoui",
+        "birth_date": "2001-01-01",
+        "student": True,
+        "married": False,
+        "kafala": True,
+    }
+    spaced = " ".join(VALID_RIB[i : i + 4] for i in range(0, 24, 4))
+    response = await gateway.post(
+        "/v1/applications",
+        json=body(
+            rib=spaced, language="ar", previous_scheme="anything", dependants=[spouse, child]
+        ),
+    )
+    assert response.status_code == 201, response.text
+    sent = services.created[-1]
+    assert sent["rib"] == VALID_RIB and sent["language"] == "ar"
+    assert "rib" not in sent["applicant"] and "language" not in sent["applicant"]
+    assert sent["applicant"]["cnie_expiry"] == "2099-01-01"
+    assert sent["applicant"]["dependants"][0]["insured_elsewhere"] is True
+    assert sent["applicant"]["dependants"][1]["kafala"] is True
+    assert sent["applicant"]["previous_scheme"] == "anything"  # the rules decide
+
+
+async def test_a_bad_rib_names_the_rule_never_the_digits(gateway, body):
+    wrong_key = VALID_RIB[:-2] + ("00" if VALID_RIB[-2:] != "00" else "01")
+    response = await gateway.post("/v1/applications", json=body(rib=wrong_key))
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "rib"] and "key" in error["msg"]
+    assert wrong_key not in response.text and wrong_key[:12] not in response.text
+
+
+async def test_an_orphan_filed_by_a_guardian_needs_no_cnie_of_their_own(gateway, services, body):
+    guardian = {
+        "cnie": "bk654321",
+        "first_name": "Samira",
+        "last_name": "Alaoui",
+        "relationship": "aunt",
+    }
+    response = await gateway.post(
+        "/v1/applications",
+        json=body(
+            cnie=None,
+            cnie_expiry=None,
+            category="orphan",
+            birth_date="2016-05-05",
+            member_death_date="2025-01-01",
+            survivor_pension=True,
+            deceased_member_number="M12345678",
+            guardian=guardian,
+        ),
+    )
+    assert response.status_code == 201, response.text
+    sent = services.created[-1]["applicant"]
+    assert sent["cnie"] is None and sent["guardian"]["cnie"] == "BK654321"
+    bad = await gateway.post(
+        "/v1/applications", json=body(cnie=None, guardian=guardian | {"cnie": "123"})
+    )
+    assert bad.status_code == 422
+    assert ["body", "guardian", "cnie"] in [e["loc"] for e in bad.json()["detail"]]
+
+
 async def test_a_foreigner_with_a_residence_permit_needs_no_cnie(gateway, body):
     response = await gateway.post(
         "/v1/applications",
         json=body(
             cnie=None,
+            cnie_expiry=None,
             nationality="SN",
             residence_permit="RC1234",
             residence_permit_expiry="2030-01-01",
@@ -184,6 +274,11 @@ json_values = st.recursive(
 )
 FIELDS = [
     "cnie",
+    "cnie_expiry",
+    "rib",
+    "language",
+    "guardian",
+    "deceased_member_number",
     "first_name",
     "last_name",
     "birth_date",

@@ -1,4 +1,5 @@
-"""Internal HTTP API, called only by the gateway: create, read, submit, and the upload check.
+"""Internal HTTP API, called only by the gateway: create, read, submit, the upload check and the
+card.
 
 Every read or write after creation needs the applicant's bearer token; an unknown id and a wrong
 token get the same 404, so ids cannot be probed.
@@ -7,36 +8,55 @@ token get the same 404, so ids cannot be probed.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from amo_registration.adapters.repository import COLLECTION, ApplicationRepository
+from amo_registration.adapters.persons import PersonRegister
+from amo_registration.adapters.repository import ApplicationRepository
 from amo_registration.domain import Application, Contact, InvalidApplication, create, submit
-from amo_registration.domain.access import mask_cnie, new_token, token_digest, token_matches
-from amo_registration.events import application_submitted
+from amo_registration.domain.access import new_token, token_digest, token_matches
+from amo_registration.events import DUPLICATES_MAX, application_submitted
+from amo_registration.views import application_view, card_view
 from amo_shared.events import ApplicantFacts
 from amo_shared.limits import EMAIL_MAX, PHONE_MAX
+from amo_shared.rib import InvalidRib, mask_rib, normalise_rib
+from amo_shared.sealed import Keyring, seal
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 
 # Compared against when the id is unknown, so both failures cost the same.
 _NO_SUCH_DIGEST = token_digest("no such application")
+# Says which rule, never whose file: the other application stays out of this answer.
+ONE_MEMBERSHIP = (
+    "this person already has an open application or a membership: "
+    "follow the existing application instead"
+)
 
 
 class NewApplication(BaseModel):
     applicant: ApplicantFacts
     email: str = Field(min_length=3, max_length=EMAIL_MAX)
     phone: str = Field(min_length=3, max_length=PHONE_MAX)
+    language: Literal["fr", "ar"] = "fr"
+    # The RIB in clear only on its way in: sealed before anything is stored.
+    rib: str = Field(min_length=1, max_length=64)
 
 
 def repository(request: Request) -> ApplicationRepository:
-    return ApplicationRepository(request.app.state.runtime.store(COLLECTION))
+    repo: ApplicationRepository = request.app.state.applications
+    return repo
+
+
+def persons(request: Request) -> PersonRegister:
+    register: PersonRegister = request.app.state.persons
+    return register
 
 
 Repository = Annotated[ApplicationRepository, Depends(repository)]
+Persons = Annotated[PersonRegister, Depends(persons)]
 
 
 def bearer(authorization: str | None) -> str | None:
@@ -59,62 +79,92 @@ async def authorised(
 Authorised = Annotated[Application, Depends(authorised)]
 
 
+def field_error(field: str, message: str) -> JSONResponse:
+    # FastAPI's own error shape, so the gateway relays domain and schema errors alike.
+    detail = [{"loc": ["body", field], "msg": message, "type": "value_error"}]
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+def conflict() -> JSONResponse:
+    return JSONResponse({"detail": ONE_MEMBERSHIP}, status_code=status.HTTP_409_CONFLICT)
+
+
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def create_application(body: NewApplication, repo: Repository) -> Any:
-    token, digest = new_token()
+async def create_application(
+    body: NewApplication, request: Request, repo: Repository, register: Persons
+) -> Any:
+    now = datetime.now(UTC)
     try:
-        app = create(
-            body.applicant,
-            Contact(email=body.email, phone=body.phone),
-            datetime.now(UTC),
-            token_sha256=digest,
-        )
+        rib = normalise_rib(body.rib)
+    except InvalidRib as exc:
+        return field_error("rib", str(exc))
+    token, digest = new_token()
+    contact = Contact(email=body.email, phone=body.phone, language=body.language)
+    try:
+        app = create(body.applicant, contact, now, token_sha256=digest)
     except InvalidApplication as exc:
-        # FastAPI's own error shape, so the gateway relays domain and schema errors alike.
-        detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
-        return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return field_error(exc.field, exc.message)
+    keyring: Keyring | None = request.app.state.keyring
+    if keyring is None:
+        raise RuntimeError("AMO_REGISTRATION_DATA_KEYS is not set: bank details cannot be sealed")
+    # Whatever the caller sent as `bank_account` is replaced: only registration seals.
+    app.applicant = app.applicant.model_copy(
+        update={"bank_account": seal(rib, keyring, hint=mask_rib(rib))}
+    )
+    number = (body.applicant.deceased_member_number or "").strip()
+    if number:
+        deceased = await repo.by_member_number(number)
+        if deceased is None:
+            return field_error("deceased_member_number", "no membership with this number")
+        app.deceased_application_id = deceased.id
+    # The person first: of two racing creations for one person, only one gets here.
+    if not await register.claim(app.person_key, app.id, now):
+        return conflict()
     await repo.add(app)
     return {"id": app.id, "status": app.status.value, "token": token}
 
 
 @router.get("/{application_id}")
 async def read_application(app: Authorised) -> dict[str, Any]:
-    return view(app)
+    return application_view(app)
 
 
 @router.post("/{application_id}/submit", status_code=status.HTTP_202_ACCEPTED)
 async def submit_application(
-    app: Authorised, repo: Repository, traceparent: Annotated[str | None, Header()] = None
-) -> dict[str, Any]:
+    app: Authorised,
+    repo: Repository,
+    register: Persons,
+    traceparent: Annotated[str | None, Header()] = None,
+) -> Any:
     now = datetime.now(UTC)
+    # Files created before the persons register claim it now; one held by another fails.
+    if app.uploads_open and not await register.claim(app.person_key, app.id, now):
+        return conflict()
+    duplicates = await repo.lookalikes(app, DUPLICATES_MAX) if app.uploads_open else []
 
     def step(current: Application):
-        return [application_submitted(current, traceparent)] if submit(current, now) else None
+        if not submit(current, now):
+            return None
+        return [application_submitted(current, traceparent, duplicates)]
 
-    after = await repo.apply(app.id, step)
-    return view(after or app)
+    try:
+        after = await repo.apply(app.id, step)
+    except InvalidApplication as exc:
+        return field_error(exc.field, exc.message)
+    return application_view(after or app)
 
 
 @router.get("/{application_id}/access")
 async def upload_access(app: Authorised) -> dict[str, Any]:
-    return {"status": app.status.value, "uploads_open": app.uploads_open}
-
-
-def view(app: Application) -> dict[str, Any]:
-    """What the applicant sees: never the token digest, the contact details or the full CNIE."""
-    timeline = []
-    for entry in app.timeline:
-        item = entry.model_dump(mode="json", include={"status", "at", "submission"})
-        if entry.reasons is not None:
-            item["reasons"] = entry.reasons.model_dump(mode="json")
-        timeline.append(item)
-    fields = app.model_dump(
-        mode="json", include={"id", "status", "submission", "created_at", "submitted_at", "card"}
-    )
     return {
-        **fields,
-        "category": app.applicant.category.value,
-        "cnie": mask_cnie(app.applicant.cnie),
-        "timeline": timeline,
-        "reasons": app.refusal.model_dump(mode="json") if app.refusal else None,
+        "status": app.status.value,
+        "uploads_open": app.uploads_open,
+        "revalidation_open": app.revalidation_open,
     }
+
+
+@router.get("/{application_id}/card")
+async def read_card(app: Authorised) -> dict[str, Any]:
+    if app.card is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no card for this application yet")
+    return card_view(app)

@@ -1,5 +1,5 @@
-"""Applications: create (returns the applicant's token once), read, submit; all relayed to
-registration, which owns them."""
+"""Applications: create (returns the applicant's token once), read, submit, the card; all
+relayed to registration, which owns them."""
 
 from __future__ import annotations
 
@@ -51,5 +51,19 @@ async def submit_application(
 ) -> JSONResponse:
     response = await upstream.call(
         REGISTRATION, "POST", f"/applications/{application_id}/submit", headers=auth
+    )
+    return relay(REGISTRATION, response)
+
+
+@router.get(
+    "/{application_id}/card",
+    responses={**ERRORS, 404: {"description": "No such application, or no card yet"}},
+)
+async def read_card(
+    application_id: UUID, auth: BearerHeader, upstream: UpstreamDep
+) -> JSONResponse:
+    """The card as it stands: each beneficiary's period and status, the payer, its history."""
+    response = await upstream.call(
+        REGISTRATION, "GET", f"/applications/{application_id}/card", headers=auth
     )
     return relay(REGISTRATION, response)

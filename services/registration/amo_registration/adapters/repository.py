@@ -42,9 +42,25 @@ class ApplicationRepository:
         if not await self.store.create(to_document(app)):
             raise DuplicateApplication(app.id)
 
+    async def ensure_indexes(self) -> None:
+        # Survivors name the deceased by member number; submissions look for look-alikes.
+        await self.store.ensure_index("member_number")
+        await self.store.ensure_index("lookalike_key")
+
     async def get(self, application_id: str) -> Application | None:
         doc = await self.store.get(application_id)
         return None if doc is None else from_document(doc)
+
+    async def by_member_number(self, member_number: str) -> Application | None:
+        doc = await self.store.find_one({"member_number": member_number})
+        return None if doc is None else from_document(doc)
+
+    async def lookalikes(self, app: Application, limit: int) -> list[str]:
+        """Ids of other applications with the same folded names and birth date under another
+        identity (the same person's earlier files are not duplicates)."""
+        docs = await self.store.find({"lookalike_key": app.lookalike_key}, limit=limit + 50)
+        others = [from_document(d) for d in docs if d["_id"] != app.id]
+        return sorted(o.id for o in others if o.person_key != app.person_key)[:limit]
 
     async def apply(self, application_id: str, step: Step) -> Application | None:
         """Run `step` on the stored application and write the outcome and its events at once.

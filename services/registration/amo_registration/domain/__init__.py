@@ -2,7 +2,7 @@
 
 from amo_registration.domain.application import (
     Application,
-    Card,
+    CardEvent,
     Contact,
     Reasons,
     Status,
@@ -10,17 +10,24 @@ from amo_registration.domain.application import (
     create,
     submit,
 )
+from amo_registration.domain.identity import fold, lookalike_key, person_key
 from amo_registration.domain.steps import (
     StepOutOfPlace,
+    record_card_change,
     record_card_issued,
     record_documents_verified,
     record_eligibility_decided,
 )
-from amo_registration.domain.validation import InvalidApplication, validate_facts
+from amo_registration.domain.validation import (
+    ORPHAN_SELF_FILING_AGE,
+    InvalidApplication,
+    validate_facts,
+)
 
 __all__ = [
+    "ORPHAN_SELF_FILING_AGE",
     "Application",
-    "Card",
+    "CardEvent",
     "Contact",
     "InvalidApplication",
     "Reasons",
@@ -28,6 +35,10 @@ __all__ = [
     "StepOutOfPlace",
     "TimelineEntry",
     "create",
+    "fold",
+    "lookalike_key",
+    "person_key",
+    "record_card_change",
     "record_card_issued",
     "record_documents_verified",
     "record_eligibility_decided",

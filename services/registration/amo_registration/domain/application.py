@@ -1,6 +1,6 @@
 """The `Application` aggregate: what the applicant declared, its status and its timeline.
 
-Statuses move forward only. A resubmission (after a documents_incomplete notice) starts a new
+Statuses move forward only. A resubmission (after an `incomplete` notice) starts a new
 `submission`; steps of an older submission are kept in the timeline but move nothing.
 """
 
@@ -9,50 +9,68 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from amo_registration.domain.validation import validate_facts
-from amo_shared.events import ApplicantFacts, DocumentKind
+from amo_registration.domain.identity import lookalike_key, person_key
+from amo_registration.domain.validation import check_cnie_in_force, validate_facts
+from amo_shared.events import ApplicantFacts, CardState, ChangeReason, DocumentKind
 
 
 class Status(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
-    DOCUMENTS_INCOMPLETE = "documents_incomplete"
+    IN_REVIEW = "in_review"
+    INCOMPLETE = "incomplete"
     DOCUMENTS_VERIFIED = "documents_verified"
     INELIGIBLE = "ineligible"
     ELIGIBLE = "eligible"
     CARD_ISSUED = "card_issued"
 
 
-# How far a status is within one submission; eligible and ineligible are alternatives.
+# Stored before the rename; read as today's name.
+_RENAMED = {"documents_incomplete": Status.INCOMPLETE.value}
+
+# How far a status is within one submission; eligible and ineligible are alternatives. An
+# `in_review` verdict is followed by a final one for the same submission, so it comes before.
 PROGRESS: dict[Status, int] = {
     Status.DRAFT: 0,
     Status.SUBMITTED: 1,
-    Status.DOCUMENTS_INCOMPLETE: 2,
-    Status.DOCUMENTS_VERIFIED: 3,
-    Status.INELIGIBLE: 4,
-    Status.ELIGIBLE: 4,
-    Status.CARD_ISSUED: 5,
+    Status.IN_REVIEW: 2,
+    Status.INCOMPLETE: 3,
+    Status.DOCUMENTS_VERIFIED: 4,
+    Status.INELIGIBLE: 5,
+    Status.ELIGIBLE: 5,
+    Status.CARD_ISSUED: 6,
 }
-SUBMITTABLE = frozenset({Status.DRAFT, Status.DOCUMENTS_INCOMPLETE})
+SUBMITTABLE = frozenset({Status.DRAFT, Status.INCOMPLETE})
 # The applicant may (re)upload documents only while the file is in their hands.
 UPLOADS_OPEN = SUBMITTABLE
-REFUSALS = frozenset({Status.DOCUMENTS_INCOMPLETE, Status.INELIGIBLE})
+REFUSALS = frozenset({Status.INCOMPLETE, Status.INELIGIBLE})
+# A card in one of these states still covers: renewal proofs may be uploaded for it.
+CARD_IN_FORCE = frozenset({"active", "suspended"})
+
+
+def _current_name(value: Any) -> Any:
+    return _RENAMED.get(value, value) if isinstance(value, str) else value
 
 
 class Contact(BaseModel):
     email: str
     phone: str
+    language: Literal["fr", "ar"] = "fr"
 
 
 class DocumentIssue(BaseModel):
+    """One thing to fix, in both languages."""
+
     kind: DocumentKind
     status: Literal["missing", "refused"]
     dependant: int | None = None
-    reason: str | None = None
+    code: str
+    message_fr: str
+    message_ar: str
 
 
 class EligibilityIssue(BaseModel):
@@ -76,12 +94,19 @@ class TimelineEntry(BaseModel):
     submission: int
     reasons: Reasons | None = None
 
+    _status = field_validator("status", mode="before")(_current_name)
 
-class Card(BaseModel):
-    member_number: str
-    valid_from: date
-    valid_until: date
-    status: Literal["active", "suspended", "expired", "revoked"]
+
+class CardEvent(BaseModel):
+    """One step of the card's life as the applicant sees it."""
+
+    change: Literal["suspended", "reinstated", "revoked", "renewed", "expired"]
+    beneficiary_rank: int | None = None
+    reason: ChangeReason
+    effective_on: date
+    at: datetime
+    sequence: int
+    event_id: str
 
 
 class Application(BaseModel):
@@ -97,11 +122,40 @@ class Application(BaseModel):
     timeline: list[TimelineEntry] = Field(default_factory=list)
     # The reasons of the current refusal (None when the status is not a refusal).
     refusal: Reasons | None = None
-    card: Card | None = None
+    # Digests for lookups (identity.py): one membership per person, likely duplicates.
+    person_key: str = ""
+    lookalike_key: str = ""
+    # A survivor's application: the deceased member's own application.
+    deceased_application_id: str | None = None
+    # The card as it stands (highest `sequence` seen), its number top level for lookups.
+    card: CardState | None = None
+    member_number: str | None = None
+    card_events: list[CardEvent] = Field(default_factory=list)
+
+    _status = field_validator("status", mode="before")(_current_name)
+
+    @model_validator(mode="after")
+    def _keys(self) -> Application:
+        # Files stored before the lookup digests existed get theirs on first read.
+        self.person_key = self.person_key or person_key(self.applicant)
+        self.lookalike_key = self.lookalike_key or lookalike_key(self.applicant)
+        return self
 
     @property
     def uploads_open(self) -> bool:
         return self.status in UPLOADS_OPEN
+
+    @property
+    def revalidation_open(self) -> bool:
+        """Renewal proofs are taken while a card covers (suspended included: they reinstate)."""
+        return self.card is not None and self.card.status in CARD_IN_FORCE
+
+    @property
+    def holds_person(self) -> bool:
+        """An open application or a membership: nobody else may apply for this person."""
+        if self.status == Status.INELIGIBLE:
+            return False
+        return self.card is None or self.card.status in CARD_IN_FORCE
 
 
 def create(
@@ -111,9 +165,10 @@ def create(
     *,
     token_sha256: str,
     application_id: str | None = None,
+    deceased_application_id: str | None = None,
 ) -> Application:
     """A new draft; raises InvalidApplication when a fact the rules need is missing."""
-    validate_facts(facts)
+    validate_facts(facts, now.date())
     return Application(
         id=application_id or str(uuid.uuid4()),
         applicant=facts,
@@ -121,17 +176,20 @@ def create(
         token_sha256=token_sha256,
         created_at=now,
         timeline=[TimelineEntry(status=Status.DRAFT, at=now, submission=0)],
+        deceased_application_id=deceased_application_id,
     )
 
 
 def submit(app: Application, now: datetime) -> bool:
     """File (or refile) the application. True when an ApplicationSubmitted is due.
 
-    From any status but draft or documents_incomplete this is a no-op, so a repeated submit
-    returns the current state and emits nothing.
+    From any status but draft or incomplete this is a no-op, so a repeated submit returns the
+    current state and emits nothing. The CNIE must still be valid on the filing date
+    (InvalidApplication otherwise).
     """
     if app.status not in SUBMITTABLE:
         return False
+    check_cnie_in_force(app.applicant, now.date())
     app.submission += 1
     app.status = Status.SUBMITTED
     app.submitted_at = now

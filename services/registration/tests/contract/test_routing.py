@@ -20,6 +20,9 @@ from amo_shared.events import (
     ApplicantFacts,
     ApplicationSubmitted,
     CardIssued,
+    CardSuspended,
+    ChangeReason,
+    ContactDetails,
     DecisionReason,
     DocumentsVerified,
     DocumentVerdict,
@@ -28,7 +31,9 @@ from amo_shared.events import (
 from amo_shared.subscriptions import subscribe
 from amo_shared.topics import (
     APPLICATION_SUBMITTED,
+    CARD_CHANGES,
     CARD_ISSUED,
+    CARD_SUSPENDED,
     DOCUMENTS_VERIFIED,
     ELIGIBILITY_DECIDED,
     dlt,
@@ -36,6 +41,7 @@ from amo_shared.topics import (
 
 FACTS = ApplicantFacts(
     cnie="AB123456",
+    cnie_expiry=date(2031, 1, 1),
     first_name="Amina",
     last_name="Alaoui",
     birth_date=date(1990, 1, 1),
@@ -53,7 +59,7 @@ def wiring():
     broker = KafkaBroker()
     subscribe(broker, routes(repo), group=SERVICE, db=db, attempts=3)
     dead = []
-    for topic in (DOCUMENTS_VERIFIED, ELIGIBILITY_DECIDED, CARD_ISSUED):
+    for topic in (DOCUMENTS_VERIFIED, ELIGIBILITY_DECIDED, CARD_ISSUED, *CARD_CHANGES):
 
         @broker.subscriber(dlt(topic))
         async def on_dead(msg: KafkaMessage) -> None:
@@ -136,7 +142,7 @@ async def test_incomplete_documents_reported_with_their_reasons(wiring):
         await publish(br, event)
         await publish(br, event)  # redelivered: one timeline entry
     app = await repo.get(app_id)
-    assert app.status == "documents_incomplete"
+    assert app.status == "incomplete"
     assert [d.kind for d in app.refusal.documents] == ["cnie"]
     assert len(app.timeline) == 3
 
@@ -151,9 +157,11 @@ async def test_a_step_for_an_unknown_application_is_dead_lettered(wiring):
 
 
 async def test_application_submitted_matches_the_contract():
-    app = create(FACTS, Contact(email="a@b.ma", phone="0600000000"), NOW, token_sha256="x")
+    app = create(
+        FACTS, Contact(email="a@b.ma", phone="0600000000", language="ar"), NOW, token_sha256="x"
+    )
     submit(app, NOW)
-    event = application_submitted(app)
+    event = application_submitted(app, likely_duplicate_of=["other-id"])
     assert (event.topic, event.key, event.subject, event.source) == (
         APPLICATION_SUBMITTED,
         app.id,
@@ -174,5 +182,43 @@ async def test_application_submitted_matches_the_contract():
     ((key, incoming),) = received
     assert key == app.id.encode()
     assert incoming.payload == ApplicationSubmitted(
-        application_id=app.id, submission=1, submitted_at=NOW, applicant=FACTS
+        application_id=app.id,
+        submission=1,
+        submitted_at=NOW,
+        applicant=FACTS,
+        contact=ContactDetails(email="a@b.ma", phone="0600000000", language="ar"),
+        likely_duplicate_of=["other-id"],
     )
+
+
+async def test_a_card_change_keyed_by_member_number_reaches_its_application(wiring):
+    broker, repo, dead = wiring
+    app_id = await filed(repo)
+    card = dict(
+        member_number="M1",
+        application_id=app_id,
+        category="public_employee",
+        valid_from=date(2026, 3, 2),
+        valid_until=date(2027, 3, 1),
+        beneficiaries=[],
+        payer="CNOPS",
+        issued_at=NOW,
+    )
+    suspended = CardSuspended(
+        **card,
+        status="suspended",
+        sequence=2,
+        change="suspended",
+        reason=ChangeReason(code="revalidation.overdue", message_fr="f", message_ar="ع"),
+        effective_on=date(2026, 9, 1),
+        changed_at=NOW,
+    )
+    async with TestKafkaBroker(broker) as br:
+        await publish(br, new_event(CARD_SUSPENDED, suspended, source="cards", key="M1"))
+        await publish(
+            br,
+            new_event(CARD_ISSUED, CardIssued(**card, status="active"), source="cards", key=app_id),
+        )
+    app = await repo.get(app_id)
+    assert (app.card.status, app.card.sequence, app.status) == ("suspended", 2, "card_issued")
+    assert [e.change for e in app.card_events] == ["suspended"] and dead == []

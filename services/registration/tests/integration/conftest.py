@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaConsumer
 
 from amo_registration.app import create_app
 from amo_registration.settings import Settings
+from amo_shared.sealed import Keyring
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +29,8 @@ async def registration(stack, database):
         mongo_database=database,
         log_json=False,
         outbox_poll_seconds=0.2,
+        # A key of the test's own: bank details are stored only sealed.
+        data_keys=Keyring.generate_spec(),
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):

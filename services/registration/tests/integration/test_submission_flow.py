@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from datetime import UTC, datetime
 
 from amo_registration.domain import record_documents_verified
@@ -11,8 +12,11 @@ from amo_shared.envelope import IncomingEvent, new_event, read_event
 from amo_shared.events import EVENT_TYPES, ApplicationSubmitted, DocumentsVerified, DocumentVerdict
 from amo_shared.topics import APPLICATION_SUBMITTED, DOCUMENTS_VERIFIED
 
+RIB = "011780000000000000000001"
+RIB = RIB[:22] + f"{97 - (int(RIB[:22]) * 100) % 97:02d}"
 APPLICANT = {
     "cnie": "AB123456",
+    "cnie_expiry": "2099-01-01",
     "first_name": "Amina",
     "last_name": "Alaoui",
     "birth_date": "1990-01-01",
@@ -22,9 +26,16 @@ APPLICANT = {
 }
 
 
-async def new_application(client) -> tuple[str, dict]:
+def unique_cnie() -> str:
+    # One membership per person: every application of these tests is someone else's.
+    return f"AB{secrets.randbelow(900000) + 100000}"
+
+
+async def new_application(client, cnie: str | None = None) -> tuple[str, dict]:
+    applicant = APPLICANT | {"cnie": cnie or unique_cnie()}
     response = await client.post(
-        "/applications", json={"applicant": APPLICANT, "email": "a@b.ma", "phone": "0612345678"}
+        "/applications",
+        json={"applicant": applicant, "email": "a@b.ma", "phone": "0612345678", "rib": RIB},
     )
     assert response.status_code == 201, response.text
     created = response.json()
@@ -50,7 +61,7 @@ def handler(client):
 
 
 async def test_create_submit_and_exactly_one_event_on_kafka(registration, published, outbox):
-    app_id, auth = await new_application(registration)
+    app_id, auth = await new_application(registration, "AB123456")
     view = (await registration.get(f"/applications/{app_id}", headers=auth)).json()
     assert view["status"] == "draft" and view["cnie"] == "AB****56" and "AB123456" not in str(view)
     for headers in ({}, {"Authorization": "Bearer wrong"}):
@@ -61,6 +72,7 @@ async def test_create_submit_and_exactly_one_event_on_kafka(registration, publis
     assert (await registration.get(f"/applications/{app_id}/access", headers=auth)).json() == {
         "status": "draft",
         "uploads_open": True,
+        "revalidation_open": False,
     }
 
     first = await registration.post(f"/applications/{app_id}/submit", headers=auth)
@@ -78,6 +90,10 @@ async def test_create_submit_and_exactly_one_event_on_kafka(registration, publis
     assert event.payload.submission == 1 and event.payload.applicant.cnie == "AB123456"
     stored = await registration.app.state.applications.store.get(app_id)
     assert auth["Authorization"].split()[1] not in str(stored)  # only the token's digest is kept
+    assert RIB not in str(stored) and RIB not in str(
+        records[0].value
+    )  # sealed at rest and on Kafka
+    assert view["bank_account"] == "•••• " + RIB[-4:]
 
 
 async def test_ten_racing_submits_publish_one_event(registration, published, outbox):
@@ -103,7 +119,7 @@ async def test_a_resubmission_racing_a_late_verdict_keeps_both(registration, pub
     assert resubmitted.status_code == 202
     view = (await registration.get(f"/applications/{app_id}", headers=auth)).json()
     assert (view["status"], view["submission"]) == ("submitted", 2)
-    assert [e["status"] for e in view["timeline"]].count("documents_incomplete") == 2
+    assert [e["status"] for e in view["timeline"]].count("incomplete") == 2
     await outbox(registration.app.state.runtime)
     records = await published(APPLICATION_SUBMITTED, key=app_id)
     assert [ApplicationSubmitted.model_validate_json(r.value).submission for r in records] == [1, 2]

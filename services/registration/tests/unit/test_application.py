@@ -29,6 +29,7 @@ from amo_shared.events import (
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FACTS = ApplicantFacts(
     cnie="AB123456",
+    cnie_expiry=date(2030, 1, 1),
     first_name="Amina",
     last_name="Alaoui",
     birth_date=date(1990, 1, 1),
@@ -52,8 +53,14 @@ def verified(app, complete=True, submission=None):
     verdicts = [DocumentVerdict(kind="cnie", status="accepted")]
     if not complete:
         verdicts += [
-            DocumentVerdict(kind="work_certificate", status="missing", reason="absent"),
-            DocumentVerdict(kind="cnie", status="refused", reason="expired"),
+            DocumentVerdict(kind="work_certificate", status="missing"),
+            DocumentVerdict(
+                kind="cnie",
+                status="refused",
+                code="document.expired",
+                reason="expirée",
+                reason_ar="منتهية",
+            ),
         ]
     return DocumentsVerified(
         application_id=app.id,
@@ -123,7 +130,7 @@ def test_submit_files_the_draft_once():
         Status.CARD_ISSUED,
     ],
 )
-def test_submit_is_a_no_op_outside_draft_and_documents_incomplete(status):
+def test_submit_is_a_no_op_outside_draft_and_incomplete(status):
     app = submitted()
     app.status = status
     assert submit(app, T0) is False and app.submission == 1
@@ -151,13 +158,17 @@ def test_full_happy_path_records_each_step():
 def test_incomplete_documents_keep_every_missing_and_refused_document():
     app = submitted()
     record_documents_verified(app, verified(app, complete=False), "e1")
-    assert app.status == Status.DOCUMENTS_INCOMPLETE and app.uploads_open
-    issues = [(d.kind, d.status, d.reason) for d in app.refusal.documents]
-    assert issues == [("work_certificate", "missing", "absent"), ("cnie", "refused", "expired")]
+    assert app.status == Status.INCOMPLETE and app.uploads_open
+    issues = [(d.kind, d.status, d.code, d.message_ar) for d in app.refusal.documents]
+    assert issues == [
+        ("work_certificate", "missing", "document.missing", "وثيقة ناقصة: يرجى تحميلها."),
+        ("cnie", "refused", "document.expired", "منتهية"),
+    ]
+    assert app.refusal.documents[1].message_fr == "expirée"
     assert app.timeline[-1].reasons == app.refusal
 
 
-def test_resubmission_after_documents_incomplete_starts_submission_two():
+def test_resubmission_after_incomplete_starts_submission_two():
     app = submitted()
     record_documents_verified(app, verified(app, complete=False), "e1")
     assert submit(app, T0 + timedelta(days=1)) is True
@@ -224,7 +235,7 @@ def test_status_never_goes_backwards_whatever_the_order():
             [
                 "draft",
                 "submitted",
-                "documents_incomplete",
+                "incomplete",
                 "documents_verified",
                 "ineligible",
                 "card_issued",
