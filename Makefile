@@ -96,3 +96,9 @@ replay:
 
 clean-data: stop
 	rm -rf .local/data
+
+# The cards' daily revalidation job as of a day, against the running platform.
+.PHONY: revalidate
+revalidate: .venv/.synced
+	@test -n "$(AS_OF)" || { echo "usage: make revalidate AS_OF=YYYY-MM-DD"; exit 2; }
+	$(PY) -m amo_cards revalidate --as-of $(AS_OF)

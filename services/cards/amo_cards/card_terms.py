@@ -1,4 +1,5 @@
-"""Loads the dated card terms files (`terms/<effective_from>.yaml`) into a `CardTermsBook`.
+"""Loads the dated card terms (`terms/<effective_from>.yaml`) and the dated reason catalogue
+(`reasons/<effective_from>.yaml`).
 
 The only place that reads those files; a wrong file fails at load naming the file and the field
 at fault, so a bad update stops the service at start-up instead of issuing wrong cards.
@@ -10,6 +11,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from amo_cards.domain.reasons import ReasonBook, ReasonCatalogue
 from amo_cards.domain.terms import CardTerms, CardTermsBook
 from amo_shared.dated import DatedBook
 
@@ -17,7 +19,7 @@ WHAT = "card terms"  # how errors name them: "no card terms in force on ..."
 
 
 class CardTermsFileError(ValueError):
-    """A card terms file that cannot be trusted: its name, and every field at fault."""
+    """A card terms or reasons file that cannot be trusted: its name, and every field at fault."""
 
 
 def terms_directory() -> Traversable:
@@ -29,3 +31,8 @@ def load_card_terms(directory: Traversable | str | Path | None = None) -> CardTe
     """Every `*.yaml` terms file of `directory` (default: the package's own terms)."""
     folder = directory or terms_directory()
     return DatedBook.load(folder, CardTerms, what=WHAT, error=CardTermsFileError)
+
+
+def load_reasons(directory: Traversable | str | Path | None = None) -> ReasonBook:
+    folder = directory or files("amo_cards") / "reasons"
+    return DatedBook.load(folder, ReasonCatalogue, what="card reasons", error=CardTermsFileError)

@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 
 from amo_cards.domain import Card
-from amo_shared.aggregates import AggregateStore
+from amo_shared.aggregates import AggregateStore, Change
 from amo_shared.envelope import OutgoingEvent
 
 log = structlog.get_logger(__name__)
@@ -69,3 +69,41 @@ def to_document(card: Card) -> dict[str, Any]:
 
 def from_document(doc: dict[str, Any]) -> Card:
     return Card.model_validate({k: v for k, v in doc.items() if k in Card.model_fields})
+
+
+Decide = Callable[[Card], tuple[Card, list[OutgoingEvent]] | None]
+
+
+async def change(repo: CardRepository, application_id: str, decide: Decide) -> Card | None:
+    """Read, decide, compare-and-set the card of `application_id` with its events (bumps `_v`).
+
+    `decide` returns None for nothing to do; the card as it stands afterwards (None: unknown).
+    """
+    result: dict[str, Card] = {}
+
+    def step(doc: dict[str, Any]) -> Change | None:
+        card = from_document(doc)
+        result["card"] = card
+        decided = decide(card)
+        if decided is None:
+            return None
+        after, events = decided
+        result["card"] = after
+        return Change(set=_fields(after), events=events)
+
+    if await repo.store.mutate(application_id, step) is None:
+        return None
+    return result["card"]
+
+
+async def in_force(repo: CardRepository) -> list[Card]:
+    """Every card the revalidation job looks at (active or suspended)."""
+    docs = [
+        *await repo.store.find({"status": "active"}),
+        *await repo.store.find({"status": "suspended"}),
+    ]
+    return [from_document(d) for d in docs]
+
+
+def _fields(card: Card) -> dict[str, Any]:
+    return card.model_dump(mode="json")

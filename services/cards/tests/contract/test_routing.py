@@ -13,7 +13,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 
 from amo_cards.adapters.repository import COLLECTION, CardRepository
 from amo_cards.app import SERVICE
-from amo_cards.card_terms import load_card_terms
+from amo_cards.card_terms import load_card_terms, load_reasons
 from amo_cards.domain import is_valid_member_number
 from amo_cards.handlers import routes
 from amo_fakes import MemoryDatabase
@@ -76,7 +76,7 @@ async def wiring():
     draws = iter([1, 1, 2, 3, 4, 5])  # the second card's first draw collides with the first card
     subscribe(
         broker,
-        routes(cards, load_card_terms(), randbelow=lambda n: next(draws)),
+        routes(cards, load_card_terms(), load_reasons(), randbelow=lambda n: next(draws)),
         group=SERVICE,
         db=db,
         attempts=3,
@@ -146,3 +146,37 @@ async def test_a_decision_covering_an_unknown_dependant_is_dead_lettered(wiring)
         await relay(br, stored)
     assert issued == [] and len(dead) == 1
     assert "covered_dependants" in dead[0]["dlt_reason"] and dead[0]["dlt_group"] == SERVICE
+
+
+async def test_a_survivors_card_revokes_the_deceaseds_once(wiring):
+    broker, stored, issued, dead = wiring
+    revoked = []
+
+    @broker.subscriber("card.revoked", group_id="hospital")
+    async def on_revoked(msg: KafkaMessage) -> None:
+        revoked.append((msg.raw_message.key, msg.body))
+
+    async with TestKafkaBroker(broker) as br:
+        await publish(br, decision("app-1"))
+        await relay(br, stored)
+        number = issued[0][2].member_number
+        survivor = EligibilityDecided.model_validate_json(decision("app-2").payload)
+        facts = survivor.applicant.model_copy(
+            update={
+                "category": Category.WIDOW,
+                "deceased_member_number": number,
+                "member_death_date": date(2025, 8, 31),
+            }
+        )
+        event = new_event(
+            ELIGIBILITY_DECIDED,
+            survivor.model_copy(update={"applicant": facts}),
+            source="eligibility",
+            key="app-2",
+        )
+        await publish(br, event)
+        await publish(br, event.model_copy(update={"id": "again"}))
+        await relay(br, stored)
+    assert dead == [] and len(revoked) == 1 and revoked[0][0] == number.encode()
+    assert b'"member.deceased"' in revoked[0][1] and b'"effective_on":"2025-09-01"' in revoked[0][1]
+    assert issued[1][2].deceased_member_number == number
