@@ -40,6 +40,7 @@ FAULTS = (
     "cards",
     "gateway",
     "claims",
+    "notifications",
 )
 FREEZE_SECONDS = 15
 

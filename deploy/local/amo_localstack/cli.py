@@ -43,6 +43,10 @@ def print_endpoints(cfg: StackConfig, services: bool) -> None:
         f"  s3          {cfg.s3_url}   access key {cfg.s3_access_key}, buckets: "
         f"{', '.join(cfg.buckets)}"
     )
+    typer.echo(
+        f"  mail        {cfg.mailpit_url}   (Mailpit; SMTP {cfg.host}:{cfg.mailpit_smtp_port})"
+    )
+    typer.echo(f"  sms         {cfg.sms_outbox}")
     if cfg.traces:
         typer.echo(f"  traces      http://{cfg.host}:{cfg.jaeger_ui_port}   (Jaeger)")
     typer.echo(f"  data        {cfg.data_dir}")
@@ -134,10 +138,10 @@ def status(fmt: str = typer.Option("text", "--format", help="text or json")) -> 
     if fmt == "json":
         typer.echo(json.dumps([r.as_dict() for r in rows], indent=2))
     else:
-        typer.echo(f"  {'name':<13}{'pid':<9}{'state':<10}{'ready':<7}{'rss MiB':>8}  where")
+        typer.echo(f"  {'name':<15}{'pid':<9}{'state':<10}{'ready':<7}{'rss MiB':>8}  where")
         for r in rows:
             typer.echo(
-                f"  {r.name:<13}{r.pid or '-'!s:<9}{r.state:<10}"
+                f"  {r.name:<15}{r.pid or '-'!s:<9}{r.state:<10}"
                 f"{'yes' if r.ready else 'no':<7}{r.rss_mb:>8.1f}  {r.url or r.endpoint}"
             )
         typer.echo(f"  total rss {sum(r.rss_mb for r in rows):.1f} MiB; data {cfg.data_dir}")

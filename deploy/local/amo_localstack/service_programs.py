@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from amo_shared.sealed import Keyring
+
 from ._common import Command, StartError, log_path, open_private, tail
 from .config import SERVICES, StackConfig
 from .install import say
@@ -18,6 +20,8 @@ from .install import say
 READY_PATH = "/readyz"
 # The gateway has no database: nothing to prepare.
 WITH_DATABASE = tuple(s for s in SERVICES if s != "gateway")
+# Registration seals bank details, claims opens them: both get the data dir's keys.
+DATA_KEYS_FOR = ("registration", "claims")
 
 
 def base_env() -> dict[str, str]:
@@ -55,6 +59,17 @@ def service_env(name: str, cfg: StackConfig) -> dict[str, str]:
                 p + "S3_BUCKET": cfg.buckets[0],
             }
         )
+    if name in DATA_KEYS_FOR:
+        # One keyring for the data dir: what registration seals, claims must open.
+        env.setdefault(p + "DATA_KEYS", data_keys(cfg))
+    if name == "notifications":
+        env.update(
+            {
+                p + "SMTP_HOST": cfg.host,
+                p + "SMTP_PORT": str(cfg.mailpit_smtp_port),
+                p + "SMS_OUTBOX": str(cfg.sms_outbox),
+            }
+        )
     if name == "gateway":
         env.update(
             {
@@ -72,6 +87,25 @@ def service_env(name: str, cfg: StackConfig) -> dict[str, str]:
             }
         )
     return env
+
+
+def data_keys(cfg: StackConfig) -> str:
+    """The data dir's keyring spec (`amo_shared.sealed`), generated the first time into a 0600
+    file; the same spec every start after, so what was sealed still opens."""
+    path = cfg.data_keys_file
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    spec = Keyring.generate_spec()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another start wrote it first: use theirs
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(spec + "\n")
+    return spec
 
 
 def service_command(name: str, cfg: StackConfig) -> Command:

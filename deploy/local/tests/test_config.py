@@ -27,7 +27,8 @@ def test_defaults_and_the_readme_variables(monkeypatch):
     assert d.pg_port == 54329 and d.buckets == ("amo-documents",)
     assert d.data_dir.parts[-2:] == (".local", "data")
     assert d.service_url("gateway") == "http://127.0.0.1:8000"
-    assert [d.http_port(s) for s in SERVICES[:-1]] == [8101, 8102, 8103, 8104, 8105]
+    assert [d.http_port(s) for s in SERVICES[:-1]] == [8101, 8102, 8103, 8104, 8105, 8106]
+    assert (d.mailpit_url, d.mailpit_smtp_port) == ("http://127.0.0.1:8025", 1025)
     assert not d.traces and (d.jaeger_ui_port, d.jaeger_otlp_port) == (16686, 4318)
 
     monkeypatch.setenv("AMO_LOCAL_DIR", "/tmp/elsewhere")
@@ -66,7 +67,7 @@ def test_supervisord_runs_every_program_declared_once_and_starts_none_by_itself(
     cfg = StackConfig.for_tests(tmp_path)
     conf = _conf(cfg)
     programs = [s.removeprefix("program:") for s in conf.sections() if s.startswith("program:")]
-    assert programs == ["postgres", "ferretdb", "kafka", "seaweedfs", *SERVICES]
+    assert programs == ["postgres", "ferretdb", "kafka", "seaweedfs", "mailpit", *SERVICES]
     assert conf.get("supervisord", "umask") == "077"
     assert conf.get("unix_http_server", "file").startswith(str(cfg.run_dir))
     for name in programs:

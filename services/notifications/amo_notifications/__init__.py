@@ -1,1 +1,1 @@
-"""Notifications: email and SMS to applicants and members on every status and card change."""
+"""The notifications service: tells each applicant, by email and SMS, what became of their file."""

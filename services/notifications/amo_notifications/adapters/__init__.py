@@ -1,0 +1,1 @@
+"""The notifications service's adapters: its Mongo repositories, the SMTP mailer, the SMS sink."""
