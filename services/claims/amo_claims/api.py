@@ -11,9 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
 
-from amo_claims.adapters.repository import Member, MemberRegister
-from amo_claims.domain import CoverageStatus
-from amo_shared.events import CardBeneficiary, Category
+from amo_claims.adapters.repository import MemberRegister
+from amo_claims.domain import CoverageCheck, CoverageStatus, Scheme
+from amo_claims.domain.member import Beneficiary, Member
 
 router = APIRouter(tags=["members"])
 
@@ -21,16 +21,14 @@ router = APIRouter(tags=["members"])
 class MemberCoverage(BaseModel):
     member_number: str
     status: CoverageStatus
+    status_since: date | None
     valid_from: date
     valid_until: date
-    beneficiaries: list[CardBeneficiary]
-    category: Category
-
-
-class CoverageAnswer(BaseModel):
-    covered: bool
-    # active | not_yet_valid | expired | suspended | revoked
-    reason: str
+    beneficiaries: list[Beneficiary]
+    category: str
+    scheme: Scheme
+    payer: str
+    sequence: int
 
 
 def member_register(request: Request) -> MemberRegister:
@@ -55,17 +53,11 @@ async def get_member(member: KnownMember) -> MemberCoverage:
     return MemberCoverage.model_validate(member.model_dump())
 
 
-@router.get("/members/{member_number}/coverage", response_model=CoverageAnswer)
+@router.get("/members/{member_number}/coverage", response_model=CoverageCheck)
 async def get_coverage(
-    member: KnownMember, day: Annotated[date, Query(alias="date")]
-) -> CoverageAnswer:
-    # The domain's rule (the one adjudication applies) says whether; the reason says why not.
-    if member.coverage().covers(day):
-        return CoverageAnswer(covered=True, reason="active")
-    if day < member.valid_from:
-        reason = "not_yet_valid"
-    elif day > member.valid_until:
-        reason = "expired"
-    else:
-        reason = member.status.value
-    return CoverageAnswer(covered=False, reason=reason)
+    member: KnownMember,
+    day: Annotated[date, Query(alias="date")],
+    rank: Annotated[int, Query(ge=0, le=99)] = 0,
+) -> CoverageCheck:
+    # The domain's rule (the one adjudication applies) says whether, and why not.
+    return member.coverage().covers(rank, day)

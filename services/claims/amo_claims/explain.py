@@ -1,6 +1,7 @@
 """Operator command: adjudicate a claim file and print the explanation of benefits per line.
 
 python -m amo_claims.explain examples/specialist_above_tariff.json [--json] [--today DATE]
+    [--reference DIR]
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import typer
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .domain import Adjudication, Claim, Coverage, LineKey, adjudicate
-from .tariff_book import TariffFileError, load_tariff_books
+from .reference_files import ReferenceFileError, load_reference
 
 
 class ClaimCase(BaseModel):
@@ -48,7 +49,8 @@ def render(case: ClaimCase, adjudication: Adjudication) -> str:
     out = [
         f"Dossier {claim.member_number}, bénéficiaire de rang {claim.beneficiary_rank}, "
         f"prestataire {claim.provider_id} ({claim.facility_kind}), déposé le {claim.filed_on}",
-        f"Décision : {adjudication.status}   Tarif : {adjudication.tariff_version or '-'}   "
+        f"Décision : {adjudication.status}   Régime : {adjudication.scheme}   "
+        f"Tarif : {adjudication.tariff_version or '-'}   "
         f"Payé à : {adjudication.payee}",
         "",
     ]
@@ -98,7 +100,10 @@ def render(case: ClaimCase, adjudication: Adjudication) -> str:
 
 def main(
     claim_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    tariffs: Annotated[Path | None, typer.Option(help="Tariff directory")] = None,
+    reference: Annotated[
+        Path | None,
+        typer.Option("--reference", "--tariffs", help="Reference directory (tariffs, lists)"),
+    ] = None,
     today: Annotated[str | None, typer.Option(help="Adjudication date, YYYY-MM-DD")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the adjudication as JSON")] = False,
 ) -> None:
@@ -109,12 +114,12 @@ def main(
         typer.echo(f"{claim_file}: {error}", err=True)
         raise typer.Exit(2) from None
     try:
-        book = load_tariff_books(tariffs)
-    except TariffFileError as error:
+        books = load_reference(reference)
+    except ReferenceFileError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
     on = dt.date.fromisoformat(today) if today else case.today or dt.date.today()
-    adjudication = adjudicate(case.claim, book.in_force, case.coverage, set(case.history), on)
+    adjudication = adjudicate(case.claim, books, case.coverage, set(case.history), on)
     if as_json:
         typer.echo(json.dumps(adjudication.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:

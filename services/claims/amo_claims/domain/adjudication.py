@@ -10,7 +10,7 @@ from pydantic import ConfigDict, computed_field
 from .claim import Claim, LineKey
 from .money import Money, Percent
 from .reasons import Reason
-from .tariffs import Frozen
+from .tariffs import Frozen, Scheme
 
 
 class LineStatus(StrEnum):
@@ -62,7 +62,8 @@ class Adjudication(Frozen):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     status: ClaimStatus
-    tariff_version: str | None  # version whose procedural rules (deadline, payee) applied
+    scheme: Scheme
+    tariff_version: str | None  # the scheme's version on the first act (payee)
     payee: Payee
     lines: tuple[LineBenefit, ...]
 

@@ -1,11 +1,12 @@
-"""Whether a long-term illness (ALD) exemption quoted on a line is in force on the act date."""
+"""Long-term illness (ALD) exemptions: how long one lasts (the ALD list's rule: a number of years,
+or life), and whether a line for that illness is paid at the ALD rate."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from .claim import Coverage
-from .tariffs import Tariffs
+from .coverage import Coverage
+from .registries import AldList
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -15,18 +16,17 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def ald_exemption_in_force(
-    code: str, beneficiary_rank: int, on: dt.date, coverage: Coverage, tariffs: Tariffs
+def exemption_until(code: str, valid_from: dt.date, ald: AldList) -> dt.date | None:
+    """The last day of an exemption for `code` granted from `valid_from`; None for life.
+
+    KeyError when the code is not on the list."""
+    if ald.conditions[code].lifelong:
+        return None
+    return add_years(valid_from, ald.validity_years) - dt.timedelta(days=1)
+
+
+def ald_rate_applies(
+    code: str, beneficiary_rank: int, on: dt.date, coverage: Coverage, ald: AldList
 ) -> bool:
-    """The code is on the ALD list, was granted to this beneficiary, and has not expired."""
-    condition = tariffs.ald.conditions.get(code)
-    if condition is None:
-        return False
-    for exemption in coverage.ald_exemptions:
-        if exemption.code != code or exemption.beneficiary_rank != beneficiary_rank:
-            continue
-        if exemption.granted_on > on:
-            continue
-        if condition.lifelong or on < add_years(exemption.granted_on, tariffs.ald.validity_years):
-            return True
-    return False
+    """The code is on the list in force and this beneficiary holds an exemption for it on `on`."""
+    return code in ald.conditions and coverage.exempt(beneficiary_rank, code, on)

@@ -1,4 +1,4 @@
-"""What a provider files (Claim, ClaimLine) and what the fund knows of the member (Coverage)."""
+"""What a member or a facility files: a claim (Claim) and its lines (ClaimLine)."""
 
 from __future__ import annotations
 
@@ -36,49 +36,25 @@ class ClaimLine(Frozen):
         return code
 
 
+class FiledBy(StrEnum):
+    MEMBER = "member"  # reimbursement of care the member paid
+    FACILITY = "facility"  # direct billing (tiers payant), with its own deadline
+
+
 class Claim(Frozen):
     member_number: str = Field(min_length=1)
     beneficiary_rank: NonNegativeInt  # 0 is the member, dependants follow
-    provider_id: str = Field(min_length=1)  # the doctor's INPE
+    provider_id: str = Field(min_length=1)  # the prescriber's INPE
     facility_kind: FacilityKind
+    # An approved facility's identifier; None for care outside a facility (a doctor's office).
+    facility_id: str | None = Field(None, min_length=1)
+    filed_by: FiledBy = FiledBy.MEMBER
     filed_on: dt.date
     lines: tuple[ClaimLine, ...] = Field(min_length=1)
 
     @property
     def first_act_date(self) -> dt.date:
         return min(line.date for line in self.lines)
-
-
-class CoverageStatus(StrEnum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-
-
-class AldExemption(Frozen):
-    """An exemption agreement for a long-term illness, granted to one beneficiary."""
-
-    code: str
-    beneficiary_rank: NonNegativeInt
-    granted_on: dt.date
-
-
-class Coverage(Frozen):
-    member_number: str = Field(min_length=1)
-    status: CoverageStatus
-    status_since: dt.date | None = None  # acts before a suspension or revocation stay covered
-    valid_from: dt.date
-    valid_until: dt.date | None = None  # None: open-ended, as for retirees
-    beneficiary_ranks: frozenset[NonNegativeInt]
-    ald_exemptions: tuple[AldExemption, ...] = ()
-
-    def covers(self, on: dt.date) -> bool:
-        if on < self.valid_from or (self.valid_until is not None and on > self.valid_until):
-            return False
-        if self.status is CoverageStatus.ACTIVE:
-            return True
-        return self.status_since is not None and on < self.status_since
 
 
 class LineKey(NamedTuple):

@@ -24,6 +24,8 @@ class Reason(StrEnum):
     ACT_NOT_IN_TARIFF = "ACT_NOT_IN_TARIFF"
     MEDICINE_NOT_LISTED = "MEDICINE_NOT_LISTED"
     PRIOR_APPROVAL_MISSING = "PRIOR_APPROVAL_MISSING"
+    PRESCRIBER_INPE_INVALID = "PRESCRIBER_INPE_INVALID"
+    FACILITY_NOT_APPROVED = "FACILITY_NOT_APPROVED"
 
 
 MESSAGES: dict[Reason, str] = {
@@ -35,13 +37,14 @@ MESSAGES: dict[Reason, str] = {
     Reason.GENERIC_REFERENCE: "Base calculée sur le prix du générique de référence {generic}.",
     Reason.ALD_CODE_INVALID: "Code ALD {ald_code} inconnu, non accordé à ce bénéficiaire ou "
     "exonération expirée : taux normal appliqué.",
-    Reason.DEADLINE_PASSED: "Dossier déposé le {filed_on}, plus de {days} jours après le premier "
-    "acte du {first_act}.",
+    Reason.DEADLINE_PASSED: "Dossier déposé le {filed_on}, plus de {days} jours après la fin du "
+    "traitement le {end}.",
     Reason.BENEFICIARY_NOT_ON_CARD: "Le bénéficiaire de rang {rank} ne figure pas sur la carte "
     "de l'assuré.",
     Reason.ACT_DATE_INVALID: "Date de soins ({date}) postérieure à la date de dépôt ou à la date "
     "du jour.",
-    Reason.NO_COVERAGE_ON_DATE: "Aucune couverture AMO en vigueur à la date des soins ({date}).",
+    Reason.NO_COVERAGE_ON_DATE: "Aucune couverture AMO en vigueur à la date des soins ({date}) : "
+    "{why}.",
     Reason.NO_TARIFF_ON_DATE: "Aucune nomenclature tarifaire en vigueur à la date des soins "
     "({date}).",
     Reason.DUPLICATE: "Acte déjà présenté : même bénéficiaire, même prestataire, même acte, "
@@ -52,6 +55,8 @@ MESSAGES: dict[Reason, str] = {
     "remboursables.",
     Reason.PRIOR_APPROVAL_MISSING: "Accord préalable (prise en charge) requis pour une "
     "hospitalisation ou une chirurgie en établissement privé.",
+    Reason.PRESCRIBER_INPE_INVALID: "Identifiant INPE du prescripteur invalide.",
+    Reason.FACILITY_NOT_APPROVED: "Établissement non agréé à la date des soins ({date}).",
 }
 
 PAYING = frozenset({Reason.ACCEPTED, Reason.ALD_FULL_RATE})

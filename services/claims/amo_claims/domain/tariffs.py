@@ -1,5 +1,5 @@
-"""One dated version of the reference tariffs and the rules that go with them (Tariffs), and the
-book of every version (TariffBook): an act is priced on the version in force on its own date."""
+"""One dated version of a scheme's reference tariffs and the rates that go with them (Tariffs):
+an act is priced on the version of the member's scheme in force on its own date."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from amo_shared.dated import DatedBook
 
@@ -18,6 +18,16 @@ from .money import ExactDecimal, Money, Percent
 class Frozen(BaseModel):
     # extra="forbid": a misspelt key in a tariff file must fail, not be silently ignored.
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Scheme(StrEnum):
+    """Whose tariff table applies: the public-sector AMO's, or the non-salaried workers' (CNSS).
+
+    The scheme is not the managing body: law 54-23 moves the public-sector AMO's management to
+    CNSS without making its members non-salaried, so the scheme comes from the category."""
+
+    CNOPS = "CNOPS"  # public-sector AMO: employees, retirees, survivors
+    CNSS = "CNSS"  # AMO of non-salaried workers (law 98-15)
 
 
 class FacilityKind(StrEnum):
@@ -44,6 +54,7 @@ class Act(Frozen):
     letter: str | None = None  # key letter (B lab, Z/K imaging) priced per coefficient point
     coefficient: ExactDecimal | None = None
     by_facility: dict[FacilityKind, Money] | None = None  # hospital day: public and private
+    illustrative: bool = False  # a placeholder figure, not the official nomenclature's
 
     @model_validator(mode="after")
     def _one_pricing(self) -> Act:
@@ -66,22 +77,6 @@ class Act(Frozen):
         return key_letters[self.letter].scaled(self.coefficient)
 
 
-class Medicine(Frozen):
-    name: str
-    public_price: Money
-    reference_generic: str | None = None  # code of the generic whose price is the base
-
-
-class AldCondition(Frozen):
-    label: str
-    lifelong: bool = False
-
-
-class AldList(Frozen):
-    validity_years: PositiveInt
-    conditions: dict[str, AldCondition]
-
-
 class Rates(Frozen):
     ambulatory: Percent
     hospital: dict[FacilityKind, Percent]
@@ -100,45 +95,35 @@ class PriorApproval(Frozen):
 
 
 class DirectPayment(Frozen):
-    """Tiers payant: these facilities are paid by the fund when the file reaches the threshold."""
+    """Tiers payant: these facilities are paid by the fund when the file reaches the threshold;
+    care under a prior approval in `with_prior_approval` facilities is paid to the facility."""
 
     facilities: frozenset[FacilityKind]
     threshold: Money
+    with_prior_approval: frozenset[FacilityKind] = frozenset()
 
 
 class Tariffs(Frozen):
     version: str = Field(min_length=1)
+    scheme: Scheme
     effective_from: dt.date
-    sources: tuple[str, ...] = ()
+    sources: tuple[str, ...] = Field(min_length=1)
     assumptions: tuple[str, ...] = ()
-    filing_deadline_days: PositiveInt
     prior_approval: PriorApproval
     direct_payment: DirectPayment
     rates: Rates
     key_letters: dict[str, Money]
     acts: dict[str, Act]
     excluded: dict[str, str]  # code -> label of items never reimbursed
-    medicines: dict[str, Medicine]
-    ald: AldList
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Tariffs:
         for code, act in self.acts.items():
             if act.letter is not None and act.letter not in self.key_letters:
                 raise ValueError(f"act {code}: key letter {act.letter} is not in key_letters")
-        for code, medicine in self.medicines.items():
-            generic = medicine.reference_generic
-            if generic is not None and (generic == code or generic not in self.medicines):
-                raise ValueError(f"medicine {code}: reference generic {generic} is not listed")
         if clash := set(self.acts) & set(self.excluded):
             raise ValueError(f"codes both payable and excluded: {sorted(clash)}")
         return self
-
-    def reference_price(self, medicine_code: str) -> Money:
-        medicine = self.medicines[medicine_code]
-        if medicine.reference_generic is None:
-            return medicine.public_price
-        return self.medicines[medicine.reference_generic].public_price
 
     def rate_for(self, act: Act, facility: FacilityKind) -> Decimal:
         if act.kind is CareKind.HOSPITAL:
@@ -150,7 +135,7 @@ class Tariffs(Frozen):
 
 
 class NoTariffInForce(LookupError):
-    """The date lies before the first tariff version."""
+    """The date lies before the first version of a dated registry (tariffs, lists, rules)."""
 
 
 TariffBook = DatedBook[Tariffs]

@@ -1,4 +1,5 @@
-"""Contract tier: card.issued routed to the claims group and into the member register.
+"""Contract tier: card.issued and the card's changes routed to the claims group and into the
+member register.
 
 FastStream's in-memory broker and an in-memory database stand in for Kafka and Mongo, under the
 real aggregate store.
@@ -14,17 +15,25 @@ from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 from amo_claims.adapters.repository import COLLECTION, MemberRegister
 from amo_claims.app import SERVICE
 from amo_claims.handlers import routes
+from amo_claims.reference_files import load_reference
 from amo_fakes import MemoryDatabase
 from amo_shared.aggregates import AggregateStore
 from amo_shared.envelope import new_event
-from amo_shared.events import CardBeneficiary, CardIssued, Category
+from amo_shared.events import CardBeneficiary, CardIssued, CardRevoked, Category, ChangeReason
 from amo_shared.subscriptions import subscribe
-from amo_shared.topics import CARD_ISSUED, dlt
+from amo_shared.topics import CARD_CHANGES, CARD_ISSUED, CARD_REVOKED, dlt
+
+REFERENCE = load_reference()
+
+
+async def rules_for(card):
+    return REFERENCE.rules(card.valid_from)
+
 
 ISSUED_AT = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 
 
-def card_issued(*, issued_at=ISSUED_AT, status="active", member="M123456789015"):
+def card_issued(*, sequence=1, status="active", member="M123456789015"):
     payload = CardIssued(
         member_number=member,
         application_id="app-1",
@@ -33,7 +42,8 @@ def card_issued(*, issued_at=ISSUED_AT, status="active", member="M123456789015")
         valid_from=date(2025, 6, 2),
         valid_until=date(2030, 6, 1),
         payer="CNOPS",
-        issued_at=issued_at,
+        issued_at=ISSUED_AT,
+        sequence=sequence,
         beneficiaries=[
             CardBeneficiary(
                 rank=0,
@@ -45,6 +55,19 @@ def card_issued(*, issued_at=ISSUED_AT, status="active", member="M123456789015")
         ],
     )
     return new_event(CARD_ISSUED, payload, source="cards", key="app-1", subject=member)
+
+
+def card_revoked(*, sequence, member="M123456789015"):
+    card = card_issued(member=member).payload
+    payload = CardRevoked(
+        **{**CardIssued.model_validate_json(card).model_dump(), "status": "revoked"},
+        change="revoked",
+        reason=ChangeReason(code="member.deceased", message_fr="-", message_ar="-"),
+        effective_on=date(2026, 1, 10),
+        changed_at=ISSUED_AT + timedelta(days=200),
+    )
+    payload = payload.model_copy(update={"sequence": sequence})
+    return new_event(CARD_REVOKED, payload, source="cards", key=member, subject=member)
 
 
 async def publish(broker, event, **headers):
@@ -60,7 +83,7 @@ async def publish(broker, event, **headers):
 def wiring():
     broker, db, dead = KafkaBroker(), MemoryDatabase(), []
     members = AggregateStore(db[COLLECTION])
-    subscribe(broker, routes(MemberRegister(members)), group=SERVICE, db=db, attempts=3)
+    subscribe(broker, routes(MemberRegister(members, rules_for)), group=SERVICE, db=db, attempts=3)
 
     @broker.subscriber(dlt(CARD_ISSUED), group_id="ops")
     async def on_dead(msg: KafkaMessage) -> None:
@@ -81,15 +104,25 @@ async def test_card_issued_registers_the_member_once(wiring):
     assert dead == []
 
 
-async def test_only_a_newer_card_event_changes_the_member(wiring):
+async def test_only_a_higher_sequence_changes_the_member(wiring):
     broker, members, _dead = wiring
     async with TestKafkaBroker(broker) as br:
+        await publish(br, card_revoked(sequence=3))  # the change overtook the issue
         await publish(br, card_issued())
-        await publish(br, card_issued(issued_at=ISSUED_AT - timedelta(days=1), status="suspended"))
-        assert (await members.get("M123456789015"))["status"] == "active"
-        await publish(br, card_issued(issued_at=ISSUED_AT + timedelta(days=1), status="revoked"))
+        member = await members.get("M123456789015")
+        assert (member["status"], member["status_since"], member["sequence"]) == (
+            "revoked",
+            "2026-01-10",
+            3,
+        )
+        await publish(br, card_issued(sequence=4, status="active"))
     member = await members.get("M123456789015")
-    assert (member["status"], member["_v"]) == ("revoked", 1)
+    assert (member["status"], member["_v"], member["scheme"]) == ("active", 1, "CNOPS")
+
+
+def test_the_register_listens_to_every_card_change():
+    topics = {route.topic for route in routes(MemberRegister(None, rules_for))}
+    assert topics == {CARD_ISSUED, *CARD_CHANGES}
 
 
 async def test_a_card_event_of_the_wrong_schema_is_dead_lettered_for_the_claims_group(wiring):

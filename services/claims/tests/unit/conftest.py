@@ -1,33 +1,51 @@
-"""Shared builders: the shipped tariff book, a member's coverage, claims and their lines."""
+"""Shared builders: the shipped reference, a member's coverage, claims and their lines."""
 
 import datetime as dt
 
 import pytest
 
-from amo_claims.domain import AldExemption, Claim, ClaimLine, Coverage, adjudicate
-from amo_claims.tariff_book import load_tariff_books
+from amo_claims.domain import (
+    AldExemption,
+    BeneficiaryCover,
+    Claim,
+    ClaimLine,
+    Coverage,
+    adjudicate,
+)
+from amo_claims.reference_files import load_reference
 
 MEMBER = "M2019004521"
 INPE = "101234567"
+CLINIC, HOSPITAL = "FAC-000201", "FAC-000101"
+
+
+def exemption(code, rank, valid_from, valid_until="five years"):
+    start = dt.date.fromisoformat(valid_from)
+    if valid_until == "five years":
+        until = start.replace(year=start.year + 5) - dt.timedelta(days=1)
+    else:
+        until = None if valid_until is None else dt.date.fromisoformat(valid_until)
+    return AldExemption(beneficiary_rank=rank, code=code, valid_from=start, valid_until=until)
 
 
 @pytest.fixture(scope="session")
-def book():
-    return load_tariff_books()
+def reference():
+    return load_reference()
 
 
 @pytest.fixture(scope="session")
 def coverage():
     return Coverage(
         member_number=MEMBER,
+        scheme="CNOPS",
         status="active",
         valid_from=dt.date(2010, 1, 1),
         valid_until=None,
-        beneficiary_ranks={0, 1},
+        beneficiaries=[BeneficiaryCover(rank=0), BeneficiaryCover(rank=1)],
         ald_exemptions=[
-            AldExemption(code="ALD01", beneficiary_rank=0, granted_on=dt.date(2022, 5, 2)),
-            AldExemption(code="ALD02", beneficiary_rank=0, granted_on=dt.date(2018, 3, 15)),
-            AldExemption(code="ALD04", beneficiary_rank=1, granted_on=dt.date(2011, 1, 10)),
+            exemption("ALD01", 0, "2022-05-02"),
+            exemption("ALD02", 0, "2018-03-15"),
+            exemption("ALD04", 1, "2011-01-10", None),
         ],
     )
 
@@ -51,13 +69,25 @@ def medicine():
 
 @pytest.fixture(scope="session")
 def claim_of():
-    def make(*lines, facility="private", filed_on=None, rank=0, provider=INPE):
+    def make(
+        *lines,
+        facility="private",
+        filed_on=None,
+        rank=0,
+        provider=INPE,
+        facility_id="default",
+        filed_by="member",
+    ):
         filed = dt.date.fromisoformat(filed_on) if filed_on else max(line.date for line in lines)
+        if facility_id == "default":
+            facility_id = CLINIC if facility == "private" else HOSPITAL
         return Claim(
             member_number=MEMBER,
             beneficiary_rank=rank,
             provider_id=provider,
             facility_kind=facility,
+            facility_id=facility_id,
+            filed_by=filed_by,
             filed_on=filed,
             lines=lines,
         )
@@ -66,10 +96,10 @@ def claim_of():
 
 
 @pytest.fixture(scope="session")
-def judge(book, coverage):
-    def run(claim, cover=None, history=(), today=None):
+def judge(reference, coverage):
+    def run(claim, cover=None, history=(), today=None, ref=None):
         return adjudicate(
-            claim, book.in_force, cover or coverage, set(history), today or claim.filed_on
+            claim, ref or reference, cover or coverage, set(history), today or claim.filed_on
         )
 
     return run

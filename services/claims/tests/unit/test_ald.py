@@ -2,8 +2,10 @@
 
 import datetime as dt
 
-from amo_claims.domain import AldExemption, Reason
-from amo_claims.domain.ald import add_years
+from amo_claims.domain import Reason
+from amo_claims.domain.ald import add_years, exemption_until
+
+from .conftest import exemption
 
 
 def _notes(line):
@@ -32,26 +34,14 @@ def test_lifelong_exemption_never_expires(act, claim_of, judge):
 
 
 def test_exemption_is_valid_five_years_to_the_day(act, claim_of, judge, coverage):
-    cover = coverage.model_copy(
-        update={
-            "ald_exemptions": (
-                AldExemption(code="ALD03", beneficiary_rank=0, granted_on=dt.date(2020, 6, 1)),
-            )
-        }
-    )
+    cover = coverage.model_copy(update={"ald_exemptions": (exemption("ALD03", 0, "2020-06-01"),)})
     last = judge(claim_of(act("C", "2025-05-31", "80", ald_code="ALD03")), cover=cover).lines[0]
     over = judge(claim_of(act("C", "2025-06-01", "80", ald_code="ALD03")), cover=cover).lines[0]
     assert (last.reason, over.reason) == (Reason.ALD_FULL_RATE, Reason.ACCEPTED)
 
 
 def test_exemption_granted_after_the_act_does_not_apply(act, claim_of, judge, coverage):
-    cover = coverage.model_copy(
-        update={
-            "ald_exemptions": (
-                AldExemption(code="ALD03", beneficiary_rank=0, granted_on=dt.date(2025, 3, 5)),
-            )
-        }
-    )
+    cover = coverage.model_copy(update={"ald_exemptions": (exemption("ALD03", 0, "2025-03-05"),)})
     line = judge(claim_of(act("C", "2025-03-04", "80", ald_code="ALD03")), cover=cover).lines[0]
     assert _notes(line) == [Reason.ALD_CODE_INVALID]
 
@@ -72,3 +62,16 @@ def test_ald_never_pays_excluded_items(act, claim_of, judge):
 
 def test_29_february_plus_five_years_is_28_february():
     assert add_years(dt.date(2024, 2, 29), 5) == dt.date(2029, 2, 28)
+
+
+def test_the_ald_list_says_how_long_an_exemption_lasts(reference):
+    ald = reference.ald(dt.date(2025, 1, 1))
+    assert exemption_until("ALD01", dt.date(2020, 6, 1), ald) == dt.date(2025, 5, 31)
+    assert exemption_until("ALD04", dt.date(2020, 6, 1), ald) is None  # for life
+
+
+def test_an_exemption_belongs_to_the_patient_not_the_claim(act, claim_of, judge, coverage):
+    # The member's child (rank 1) is exempt for ALD04; the member (rank 0) is not.
+    child = judge(claim_of(act("C", "2025-03-04", "80", ald_code="ALD04"), rank=1)).lines[0]
+    member = judge(claim_of(act("C", "2025-03-04", "80", ald_code="ALD04"), rank=0)).lines[0]
+    assert (child.reason, member.reason) == (Reason.ALD_FULL_RATE, Reason.ACCEPTED)

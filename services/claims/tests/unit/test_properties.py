@@ -8,12 +8,14 @@ from hypothesis import strategies as st
 
 from amo_claims.domain import (
     AldExemption,
+    BeneficiaryCover,
     Claim,
     ClaimLine,
     Coverage,
     LineStatus,
     Money,
     Reason,
+    Scheme,
     Tariffs,
     adjudicate,
 )
@@ -35,18 +37,27 @@ ACTS = [
     "XYZ",
 ]
 MEDICINES = ["6118000000015", "6118000000022", "6118000000053", "6118000000060", "0000"]
-START = dt.date(2025, 9, 1)  # acts fall on both sides of the 2026-01-01 version
+START = dt.date(2025, 9, 1)
 
-COVERAGE = Coverage(
-    member_number="M1",
-    status="active",
-    valid_from=dt.date(2010, 1, 1),
-    beneficiary_ranks={0, 1},
-    ald_exemptions=[
-        AldExemption(code="ALD01", beneficiary_rank=0, granted_on=dt.date(2022, 1, 1)),
-        AldExemption(code="ALD04", beneficiary_rank=1, granted_on=dt.date(2011, 1, 1)),
-    ],
-)
+COVERAGE = {
+    scheme: Coverage(
+        member_number="M1",
+        scheme=scheme,
+        status="active",
+        valid_from=dt.date(2010, 1, 1),
+        beneficiaries=[BeneficiaryCover(rank=0), BeneficiaryCover(rank=1)],
+        ald_exemptions=[
+            AldExemption(
+                code="ALD01",
+                beneficiary_rank=0,
+                valid_from=dt.date(2022, 1, 1),
+                valid_until=dt.date(2026, 12, 31),
+            ),
+            AldExemption(code="ALD04", beneficiary_rank=1, valid_from=dt.date(2011, 1, 1)),
+        ],
+    )
+    for scheme in Scheme
+}
 
 lines = st.builds(
     lambda item, day, centimes, quantity, ald, approval: ClaimLine(
@@ -75,23 +86,29 @@ def claims(draw):
     first = min(line.date for line in claim_lines)
     last = max(line.date for line in claim_lines)
     filed = last + dt.timedelta(days=draw(st.integers(0, 70)))
+    facility = draw(st.sampled_from(["public", "private"]))
     return Claim(
         member_number="M1",
         beneficiary_rank=draw(st.sampled_from([0, 1, 2])),
-        provider_id=draw(st.sampled_from(["101", "102"])),
-        facility_kind=draw(st.sampled_from(["public", "private"])),
+        provider_id=draw(st.sampled_from(["101234567", "102345678"])),
+        facility_kind=facility,
+        facility_id={"public": "FAC-000101", "private": "FAC-000201"}[facility],
+        filed_by=draw(st.sampled_from(["member", "facility"])),
         filed_on=max(filed, first),
         lines=claim_lines,
     )
 
 
-def _run(book, claim):
-    return adjudicate(claim, book.in_force, COVERAGE, set(), claim.filed_on)
+schemes = st.sampled_from(list(Scheme))
 
 
-@given(claim=claims())
-def test_money_is_conserved_and_never_above_the_rate(book, claim):
-    result = _run(book, claim)
+def _run(reference, claim, scheme):
+    return adjudicate(claim, reference, COVERAGE[scheme], set(), claim.filed_on)
+
+
+@given(claim=claims(), scheme=schemes)
+def test_money_is_conserved_and_never_above_the_rate(reference, claim, scheme):
+    result = _run(reference, claim, scheme)
     for line in result.lines:
         assert line.reimbursed <= line.billed
         assert line.reimbursed + line.patient_share == line.billed
@@ -104,27 +121,27 @@ def test_money_is_conserved_and_never_above_the_rate(book, claim):
     assert result.total_reimbursed + result.total_patient_share == result.total_billed
 
 
-@given(claim=claims())
-def test_ald_lines_are_paid_at_100_percent_of_base(book, claim):
-    for line in _run(book, claim).lines:
+@given(claim=claims(), scheme=schemes)
+def test_ald_lines_are_paid_at_100_percent_of_base(reference, claim, scheme):
+    for line in _run(reference, claim, scheme).lines:
         if line.reason is Reason.ALD_FULL_RATE:
             assert (line.rate, line.reimbursed) == (100, line.base)
 
 
-@given(claim=claims())
-def test_a_valid_exemption_always_gives_the_full_rate(book, claim):
-    for source, line in zip(claim.lines, _run(book, claim).lines, strict=True):
+@given(claim=claims(), scheme=schemes)
+def test_a_valid_exemption_always_gives_the_full_rate(reference, claim, scheme):
+    for source, line in zip(claim.lines, _run(reference, claim, scheme).lines, strict=True):
         valid = (source.ald_code, claim.beneficiary_rank) in {("ALD01", 0), ("ALD04", 1)}
+        valid = valid and (source.ald_code != "ALD01" or source.date <= dt.date(2026, 12, 31))
         if valid and line.status is LineStatus.ACCEPTED:
             assert line.reason is Reason.ALD_FULL_RATE
 
 
 @st.composite
 def later_versions(draw, book, after):
-    data = book.history[-1].model_dump()
+    data = book.history[-1].model_dump(mode="json")
     data["version"] = "later"
     data["effective_from"] = after + dt.timedelta(days=draw(st.integers(1, 90)))
-    data["filing_deadline_days"] = draw(st.integers(1, 120))
     data["rates"] = {
         "ambulatory": draw(st.integers(0, 100)),
         "medicine": draw(st.integers(0, 100)),
@@ -144,9 +161,19 @@ def later_versions(draw, book, after):
     return Tariffs.model_validate(data)
 
 
-@given(claim=claims(), data=st.data())
-def test_a_later_version_never_changes_acts_dated_before_it(book, claim, data):
+@given(claim=claims(), scheme=schemes, data=st.data())
+def test_a_later_tariff_never_changes_acts_dated_before_it(reference, claim, scheme, data):
+    book = reference.tariff_books[scheme]
     last_act = max(line.date for line in claim.lines)
     later = data.draw(later_versions(book, max(last_act, book.history[-1].effective_from)))
-    extended = book.with_versions([*book.history, later])
-    assert _run(extended, claim) == _run(book, claim)
+    extended = reference.with_tariffs(scheme, [*book.history, later])
+    assert _run(extended, claim, scheme) == _run(reference, claim, scheme)
+
+
+@given(claim=claims(), scheme=schemes)
+def test_the_shares_add_up_over_the_claim(reference, claim, scheme):
+    result = _run(reference, claim, scheme)
+    assert result.total_reimbursed <= result.total_billed
+    assert sum((line.patient_share for line in result.lines), Money.zero()) == (
+        result.total_billed - result.total_reimbursed
+    )

@@ -1,5 +1,7 @@
 """The worked examples of the reimbursement rules (docs/domain.md#reimbursement), one test each."""
 
+import datetime as dt
+
 from amo_claims.domain import ClaimStatus, LineKey, LineStatus, Money, Payee, Reason
 
 AMOXICILLIN_BRAND, AMOXICILLIN_GENERIC = "6118000000015", "6118000000022"
@@ -10,26 +12,57 @@ def dh(amount):
     return Money.dh(amount)
 
 
-def test_specialist_billed_300_under_the_2013_tariff(act, claim_of, judge):
+def test_specialist_billed_300_for_a_public_sector_member(act, claim_of, judge):
     result = judge(claim_of(act("CS", "2025-03-04", "300")))
     line = result.lines[0]
     assert (line.tariff, line.base, line.rate) == (dh(150), dh(150), 80)
     assert (line.reimbursed, line.patient_share) == (dh(120), dh(180))
     assert [note.reason for note in line.notes] == [Reason.CAPPED_AT_TARIFF]
-    assert result.status is ClaimStatus.ACCEPTED and result.tariff_version == "2013-alignment"
+    assert result.status is ClaimStatus.ACCEPTED
+    assert (result.scheme, result.tariff_version) == ("CNOPS", "cnops-2013-07-18")
 
 
-def test_gp_consultation_at_the_2013_and_the_2026_tariffs(act, claim_of, judge):
-    before = judge(claim_of(act("C", "2025-12-31", "80"))).lines[0]
-    after = judge(claim_of(act("C", "2026-01-01", "200"))).lines[0]
-    assert (before.base, before.reimbursed, before.patient_share) == (dh(80), dh(64), dh(16))
-    assert (after.base, after.reimbursed, after.patient_share) == (dh(150), dh(120), dh(80))
+def test_the_same_act_for_an_independent_worker_follows_the_cnss_table(
+    act, claim_of, judge, coverage
+):
+    cnss = coverage.model_copy(update={"scheme": "CNSS"})
+    result = judge(claim_of(act("CS", "2025-03-04", "300")), cover=cnss)
+    line = result.lines[0]
+    assert (line.tariff, line.base, line.reimbursed, line.patient_share) == (
+        dh(250),
+        dh(250),
+        dh(200),
+        dh(100),
+    )
+    assert result.tariff_version == "cnss-2020-01-13"
 
 
-def test_each_line_is_priced_on_the_version_in_force_on_its_own_date(act, claim_of, judge):
-    claim = claim_of(act("CS", "2025-12-20", "250"), act("CS", "2026-01-05", "250"))
-    first, second = judge(claim).lines
-    assert (first.base, second.base) == (dh(150), dh(250))
+def test_gp_consultation_by_scheme(act, claim_of, judge, coverage):
+    cnss = coverage.model_copy(update={"scheme": "CNSS"})
+    public = judge(claim_of(act("C", "2025-12-31", "200"))).lines[0]
+    independent = judge(claim_of(act("C", "2025-12-31", "200")), cover=cnss).lines[0]
+    assert (public.base, public.reimbursed) == (dh(80), dh(64))
+    assert (independent.base, independent.reimbursed) == (dh(150), dh(120))
+
+
+def test_the_public_sector_table_starts_on_18_july_2013(act, claim_of, judge):
+    before = judge(claim_of(act("C", "2013-07-17", "80"), filed_on="2013-07-20")).lines[0]
+    on_the_day = judge(claim_of(act("C", "2013-07-18", "80"))).lines[0]
+    assert (before.reason, on_the_day.reason) == (Reason.NO_TARIFF_ON_DATE, Reason.ACCEPTED)
+
+
+def test_each_line_is_priced_on_the_version_in_force_on_its_own_date(
+    act, claim_of, judge, reference
+):
+    current = reference.tariff_books["CNOPS"].history[-1]
+    acts = {**current.acts, "CS": current.acts["CS"].model_copy(update={"tariff": dh(300)})}
+    later = current.model_copy(
+        update={"version": "later", "effective_from": dt.date(2027, 1, 1), "acts": acts}
+    )
+    proposed = reference.with_tariffs("CNOPS", [*reference.tariff_books["CNOPS"].history, later])
+    claim = claim_of(act("CS", "2026-12-20", "400"), act("CS", "2027-01-05", "400"))
+    first, second = judge(claim, ref=proposed).lines
+    assert (first.base, second.base) == (dh(150), dh(300))
 
 
 def test_medicine_with_a_generic_is_based_on_the_generic_price(medicine, claim_of, judge):
@@ -49,10 +82,17 @@ def test_a_generic_itself_is_based_on_its_own_price(medicine, claim_of, judge):
     assert (line.base, line.reimbursed, line.notes) == (dh(42), dh("29.40"), ())
 
 
-def test_ald_with_a_valid_exemption_is_paid_at_100_percent_of_base(act, claim_of, judge):
-    line = judge(claim_of(act("CS", "2025-06-10", "200", ald_code="ALD01"))).lines[0]
-    assert (line.reason, line.rate, line.base) == (Reason.ALD_FULL_RATE, 100, dh(150))
-    assert (line.reimbursed, line.patient_share) == (dh(150), dh(50))
+def test_ald_line_at_100_percent_and_another_illness_at_the_normal_rate(act, claim_of, judge):
+    result = judge(
+        claim_of(
+            act("CS", "2025-06-10", "200", ald_code="ALD01"),
+            act("C", "2025-06-10", "80"),  # the same day, for another illness
+        )
+    )
+    ald, other = result.lines
+    assert (ald.reason, ald.rate, ald.base) == (Reason.ALD_FULL_RATE, 100, dh(150))
+    assert (ald.reimbursed, ald.patient_share) == (dh(150), dh(50))
+    assert (other.reason, other.rate, other.reimbursed) == (Reason.ACCEPTED, 80, dh(64))
 
 
 def test_private_surgery_without_prior_approval_is_rejected(act, claim_of, judge):
@@ -62,9 +102,12 @@ def test_private_surgery_without_prior_approval_is_rejected(act, claim_of, judge
     assert result.status is ClaimStatus.REJECTED
 
 
-def test_private_surgery_with_prior_approval_is_paid_at_90_percent(act, claim_of, judge):
-    line = judge(claim_of(act("APPEND", "2025-09-22", "9000", prior_approval_ref="PEC-1"))).lines[0]
+def test_private_surgery_with_prior_approval_is_paid_90_percent_to_the_clinic(act, claim_of, judge):
+    result = judge(claim_of(act("APPEND", "2025-09-22", "9000", prior_approval_ref="PEC-1")))
+    line = result.lines[0]
     assert (line.base, line.rate, line.reimbursed) == (dh(6000), 90, dh(5400))
+    # Third-party payment: the clinic is paid, the member owes only their share.
+    assert (result.payee, line.patient_share) == (Payee.FACILITY, dh(3600))
 
 
 def test_public_hospital_is_paid_at_100_percent_without_approval(act, claim_of, judge):
@@ -72,6 +115,7 @@ def test_public_hospital_is_paid_at_100_percent_without_approval(act, claim_of, 
         act("CESAR", "2025-11-05", "8000"),
         act("JH", "2025-11-05", "1200", quantity=4),
         facility="public",
+        filed_by="facility",
     )
     result = judge(claim)
     assert [line.reimbursed for line in result.lines] == [dh(8000), dh(1200)]
@@ -114,10 +158,10 @@ def test_private_room_is_excluded(act, claim_of, judge):
     assert result.status is ClaimStatus.PARTIALLY_ACCEPTED
 
 
-def test_filing_61_days_after_the_first_act_rejects_every_line(act, claim_of, judge):
-    lines = (act("CS", "2025-03-04", "150"), act("RXTHO", "2025-04-20", "150"))
-    late = judge(claim_of(*lines, filed_on="2025-05-04"))  # 61 days
-    in_time = judge(claim_of(*lines, filed_on="2025-05-03"))  # 60 days
+def test_filing_61_days_after_the_end_of_the_treatment_is_refused(act, claim_of, judge):
+    lines = (act("CS", "2025-03-04", "150"), act("RXTHO", "2025-03-20", "150"))  # one treatment
+    late = judge(claim_of(*lines, filed_on="2025-05-20"))  # 61 days after its last act
+    in_time = judge(claim_of(*lines, filed_on="2025-05-19"))  # 60 days, 76 after the first
     assert {line.reason for line in late.lines} == {Reason.DEADLINE_PASSED}
     assert late.status is ClaimStatus.REJECTED
     assert in_time.status is ClaimStatus.ACCEPTED
