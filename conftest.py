@@ -56,6 +56,20 @@ class Stack:
     def s3_bucket(self) -> str:
         return self.cfg.buckets[0]
 
+    @property
+    def mailpit_url(self) -> str:
+        """Mailpit's API (`GET /api/v1/search?query=to:<address>`), where notifications go."""
+        return self.cfg.mailpit_url
+
+    @property
+    def smtp_port(self) -> int:
+        return self.cfg.mailpit_smtp_port
+
+    @property
+    def sms_sink(self):
+        """The notifications service's SMS file sink (one JSON line per message)."""
+        return self.cfg.sms_outbox
+
     async def harden(self) -> None:
         """The local stack's setup step: GIN indexes and the version guard, for every
         collection that exists now. Call it after an app has created its collections."""
@@ -100,14 +114,15 @@ OPERATORS: dict[str, str] = {
     "op-reviewer-1": secrets.token_urlsafe(24),
     "op-reviewer-2": secrets.token_urlsafe(24),
 }
+# Set before any stack fixture writes the services' supervised environment.
+os.environ["AMO_GATEWAY_OPERATOR_CREDENTIALS"] = ";".join(
+    f"{operator}={token}" for operator, token in OPERATORS.items()
+)
 
 
 @pytest.fixture(scope="session")
 def platform(stack: Stack) -> Platform:
     # prepare (collections, indexes), hardening, the services, then the gateway, each ready
-    os.environ["AMO_GATEWAY_OPERATOR_CREDENTIALS"] = ";".join(
-        f"{operator}={token}" for operator, token in OPERATORS.items()
-    )
     start_services(stack.cfg)
     return Platform(stack, ServicePorts.of(stack.cfg))
 

@@ -34,7 +34,7 @@ CATEGORIES = [
 async def one(applicants: Applicants, category: str) -> float:
     app = await applicants.file_complete(category)
     t0 = time.perf_counter()
-    view = await app.wait_for("card_issued", "ineligible", "documents_incomplete", timeout=300)
+    view = await app.wait_for("card_issued", "ineligible", "incomplete", timeout=300)
     assert view["status"] == "card_issued", view
     return time.perf_counter() - t0
 

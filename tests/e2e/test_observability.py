@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from amo_localstack import jaeger
 from amo_localstack.traces import show_trace
 from amo_shared.topics import CARD_ISSUED
-from amo_testkit import DOCUMENTS, Application, applicant, cnie, headers_of
+from amo_testkit import DOCUMENTS, Application, applicant, cnie, content_for, headers_of
 
 SERVICES = ("registration", "documents", "eligibility", "cards", "claims", "gateway")
 # Every service a card's way goes through; claims follows card.issued for its member register.
@@ -43,12 +43,13 @@ async def file_with_trace(client: httpx.AsyncClient, person: dict, traceparent: 
     assert created.status_code == 201, created.text
     app = Application(created.json()["id"], created.json()["token"], client)
     for kind in DOCUMENTS[category]:
-        assert (await app.upload(kind)).status_code == 201
+        content, filename = content_for(kind)
+        assert (await app.upload(kind, content, filename=filename)).status_code == 201
     submitted = await client.post(
         f"/v1/applications/{app.id}/submit", headers={**app.auth, "traceparent": traceparent}
     )
     assert submitted.status_code == 202, submitted.text
-    view = await app.wait_for("card_issued", "ineligible", "documents_incomplete")
+    view = await app.wait_for("card_issued", "ineligible", "incomplete")
     assert view["status"] == "card_issued", view
     return app
 

@@ -14,6 +14,9 @@ from fastapi import FastAPI
 
 from amo_gateway import errors
 from amo_gateway.routes import applications, checklist, documents
+from amo_gateway.routes import cards as card_routes
+from amo_gateway.routes import reference as reference_routes
+from amo_gateway.routes import reviews as review_routes
 from amo_gateway.settings import Settings
 from amo_gateway.upstream import Upstream
 from amo_shared.logging import configure_logging
@@ -50,6 +53,9 @@ def create_app(
     app.include_router(applications.router, max_body_size=settings.max_json_body_bytes)
     app.include_router(documents.router)
     app.include_router(checklist.router)
+    app.include_router(card_routes.router, max_body_size=settings.max_json_body_bytes)
+    app.include_router(review_routes.router, max_body_size=settings.max_json_body_bytes)
+    app.include_router(reference_routes.router, max_body_size=settings.max_json_body_bytes)
 
     def upstreams_ready():
         upstream: Upstream | None = getattr(app.state, "upstream", None)

@@ -17,7 +17,12 @@ async def test_livez_answers_while_upstreams_are_not_ready(gateway, services):
 async def test_readyz_is_200_only_when_every_upstream_is_ready(gateway, services):
     ready = await gateway.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"registration": "ok", "documents": "ok"}
+    assert ready.json()["checks"] == {
+        "registration": "ok",
+        "documents": "ok",
+        "cards": "ok",
+        "claims": "ok",
+    }
 
     services.not_ready.add("documents")
     missing = await gateway.get("/readyz")
