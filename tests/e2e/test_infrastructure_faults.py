@@ -10,14 +10,14 @@ import signal
 from amo_localstack.infra import start_kafka, start_mongo, stop_kafka, stop_mongo
 from amo_localstack.services import service_pids
 from amo_shared.topics import APPLICATION_SUBMITTED, CARD_ISSUED, ELIGIBILITY_DECIDED, dlt
-from amo_testkit import applicant
+from amo_testkit import applicant, required_uploads
 
 
 async def test_broker_crash_between_submit_and_publish_loses_nothing(platform, applicants, bus):
     cfg = platform.stack.cfg
-    app = await applicants.create(applicant("widow"))
-    for kind in ("cnie", "death_certificate", "survivor_pension"):
-        assert (await app.upload(kind)).status_code == 201
+    body = applicant("widow", deceased_member_number=await applicants.member())
+    app = await applicants.create(body)
+    await app.upload_all(required_uploads(body))
     await asyncio.to_thread(stop_kafka, cfg, hard=True)  # a crash, not a clean shutdown
     try:
         # Accepted while the broker is down: the event waits in registration's outbox.

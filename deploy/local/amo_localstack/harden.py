@@ -137,6 +137,18 @@ def harden_mongo(cfg: StackConfig, *, verbose: bool = True) -> HardenSummary:
                     "SELECT indexname FROM pg_indexes WHERE schemaname = %s", (schema,)
                 )
             }
+            # Indexes already built with fastupdate off need nothing more: a repeated setup
+            # takes no lock on a table that is hardened already (a running service's writes
+            # would otherwise queue behind our DDL, and our DDL behind their transactions).
+            settled_indexes = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = %s AND c.relkind = 'i' "
+                    "AND 'fastupdate=off' = ANY(coalesce(c.reloptions, '{}'))",
+                    (schema,),
+                )
+            }
             existing_triggers = {
                 r[0]
                 for r in conn.execute(
@@ -153,8 +165,13 @@ def harden_mongo(cfg: StackConfig, *, verbose: bool = True) -> HardenSummary:
                 qtable = sql.Identifier(schema, table)
                 fields = index_fields(indexes)
                 summary.details[f"{schema}.{collection}"] = fields
+                changed = False
                 for field_path in fields:
                     name = gin_index_name(table, field_path)
+                    summary.gin_indexes += 1
+                    if name in settled_indexes:
+                        continue
+                    changed = True
                     # fastupdate off: with PostgreSQL's default, rows inserted after the index was
                     # built wait in a pending list that every lookup scans until a vacuum
                     # (measured: lookups at 1 M documents fell to 11 % of the 10 k rate).
@@ -173,20 +190,23 @@ def harden_mongo(cfg: StackConfig, *, verbose: bool = True) -> HardenSummary:
                     conn.execute(
                         "SELECT gin_clean_pending_list(%s::regclass)", (f'"{schema}"."{name}"',)
                     )
-                    summary.gin_indexes += 1
                     if name not in existing_indexes:
                         summary.gin_indexes_created += 1
-                conn.execute(
-                    sql.SQL(
-                        "CREATE OR REPLACE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW "
-                        "EXECUTE FUNCTION public.{}()"
-                    ).format(sql.Identifier(GUARD_TRIGGER), qtable, sql.Identifier(GUARD_FUNCTION))
-                )
                 summary.guards += 1
                 if table not in existing_triggers:
+                    conn.execute(
+                        sql.SQL(
+                            "CREATE OR REPLACE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW "
+                            "EXECUTE FUNCTION public.{}()"
+                        ).format(
+                            sql.Identifier(GUARD_TRIGGER), qtable, sql.Identifier(GUARD_FUNCTION)
+                        )
+                    )
                     summary.guards_created += 1
-                conn.execute(sql.SQL("ANALYZE {}").format(qtable))
-                summary.tables_analyzed += 1
+                    changed = True
+                if changed:
+                    conn.execute(sql.SQL("ANALYZE {}").format(qtable))
+                    summary.tables_analyzed += 1
     if verbose:
         print(f"[localstack] setup: {summary}", flush=True)
     return summary

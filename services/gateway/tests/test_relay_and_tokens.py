@@ -74,7 +74,9 @@ async def test_upload_is_relayed_with_its_content_type_and_dependant(gateway, se
     assert upload["dependant"] == 1 and upload["authorization"] is None  # the token stays here
 
 
-@pytest.mark.parametrize("path", ["birth_certificate", "cnie?dependant=0", "cnie?dependant=-1"])
+@pytest.mark.parametrize(
+    "path", ["school_certificate", "kafala_judgment", "cnie?dependant=0", "cnie?dependant=-1"]
+)
 async def test_dependant_index_goes_with_dependants_documents_only(gateway, services, path):
     app_id, token = services.add()
     response = await gateway.put(
@@ -86,6 +88,17 @@ async def test_dependant_index_goes_with_dependants_documents_only(gateway, serv
         "query",
         "dependant",
     ]
+
+
+async def test_a_birth_certificate_is_the_orphans_own_or_a_dependants(gateway, services):
+    # An orphan under 16 is filed by a guardian with the child's own birth certificate.
+    app_id, token = services.add()
+    response = await gateway.put(
+        f"/v1/applications/{app_id}/documents/birth_certificate",
+        headers={"Authorization": f"Bearer {token}"},
+        files=PDF,
+    )
+    assert response.status_code == 201 and response.json().get("dependant") is None
 
 
 @pytest.mark.parametrize("status", ["submitted", "documents_verified", "card_issued"])
