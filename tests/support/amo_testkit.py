@@ -21,28 +21,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 from PIL import Image
 from pymongo import AsyncMongoClient
 
+# The same real PDF the operators' demo and chaos filings upload.
+from amo_localstack.filing import pdf_with_text
 from amo_shared.checklist import required_documents
 from amo_shared.envelope import OutgoingEvent, new_event
 from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
 from amo_shared.rib import rib_key
 from amo_shared.topics import APPLICATION_SUBMITTED
-
-
-def pdf_with_text(*lines: str) -> bytes:
-    """A real one-page PDF whose text layer says `lines` (what an issued certificate looks like)."""
-    pdf = pikepdf.new()
-    font = pdf.make_indirect(
-        pikepdf.Dictionary(
-            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
-        )
-    )
-    ops = [f"BT /F1 12 Tf 72 {720 - 16 * i} Td ({line}) Tj ET" for i, line in enumerate(lines)]
-    page = pikepdf.Page(pdf.add_blank_page(page_size=(595, 842)))
-    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
-    page.obj.Contents = pdf.make_stream("\n".join(ops).encode("latin-1"))
-    out = io.BytesIO()
-    pdf.save(out)
-    return out.getvalue()
 
 
 def image_bytes(fmt: str, size: tuple[int, int] = (300, 400)) -> bytes:
