@@ -2,10 +2,11 @@
 application's documents (filing, replacing, verifying a submission, settling reviews), the
 review queue's items and the verdict on them."""
 
-from amo_documents.domain.documents import (
+from amo_documents.domain.documents import ApplicationDocuments
+from amo_documents.domain.filed import Decision, Upload
+from amo_documents.domain.verdicts import (
     ALREADY_VERIFIED,
     AlreadyVerified,
-    ApplicationDocuments,
     FilingConflict,
     FilingRefused,
     ReviewDecision,
@@ -13,7 +14,6 @@ from amo_documents.domain.documents import (
     Verdict,
     Verification,
 )
-from amo_documents.domain.filed import Decision, Upload
 from amo_documents.domain.verification import Concern, Slot
 
 __all__ = [
