@@ -324,6 +324,82 @@ class DocumentRevalidated(Contract):
     accepted_at: datetime
 
 
+# Claims: keyed by claim id. Amounts in integer centimes; no names, no CNIE, no bank details.
+ClaimFiledBy = Literal["member", "facility"]
+Payee = Literal["member", "facility"]
+
+
+class ClaimSubmitted(Contract):
+    """A claim handed in (by a member, or by a facility billing directly); `submission` counts
+    the times it was handed in (again after it was incomplete)."""
+
+    claim_id: str
+    member_number: str
+    beneficiary_rank: int
+    filed_by: ClaimFiledBy
+    facility_id: str | None = None
+    submission: int = 1
+    submitted_at: datetime
+    lines: int
+    billed_centimes: int
+
+
+class AdjudicatedLine(Contract):
+    line_no: int
+    status: Literal["accepted", "rejected"]
+    reason: str  # a reason code of the claims catalogue
+    reimbursed_centimes: int
+
+
+class ClaimAdjudicated(Contract):
+    """The fund's decision on a claim: by automation, or by an operator after medical review."""
+
+    claim_id: str
+    member_number: str
+    beneficiary_rank: int
+    filed_by: ClaimFiledBy
+    facility_id: str | None = None
+    outcome: Literal["accepted", "rejected"]
+    payee: Payee
+    reimbursed_centimes: int
+    scheme: str
+    tariff_version: str | None = None
+    lines: list[AdjudicatedLine]
+    decided_at: datetime
+    # An operator id when a medical review decided; None: automation.
+    operator: str | None = None
+
+
+class ClaimPaid(Contract):
+    """One claim's share of a payment run's transfer to its payee."""
+
+    claim_id: str
+    member_number: str
+    payee: Payee
+    # The member number, or the facility's identifier: never an account number.
+    payee_id: str
+    amount_centimes: int
+    payment_run_id: str
+    end_to_end_id: str
+    paid_at: datetime
+
+
+class PriorApprovalDecided(Contract):
+    """An operator's answer to a facility's request for prior approval (hospital, surgery)."""
+
+    approval_id: str
+    facility_id: str
+    member_number: str
+    beneficiary_rank: int
+    act_codes: list[str]
+    outcome: Literal["approved", "refused"]
+    reason: str  # a reason code of the prior-approval catalogue
+    valid_from: date | None = None
+    valid_until: date | None = None
+    decided_at: datetime
+    operator: str
+
+
 # The ce_type of each payload: versioned, a breaking change is a new type.
 TYPE_PREFIX = "ma.amo."
 EVENT_TYPES: dict[type[Contract], str] = {
@@ -338,5 +414,9 @@ EVENT_TYPES: dict[type[Contract], str] = {
     CardExpired: TYPE_PREFIX + "card.expired.v1",
     RevalidationDue: TYPE_PREFIX + "card.revalidation_due.v1",
     DocumentRevalidated: TYPE_PREFIX + "documents.revalidated.v1",
+    ClaimSubmitted: TYPE_PREFIX + "claim.submitted.v1",
+    ClaimAdjudicated: TYPE_PREFIX + "claim.adjudicated.v1",
+    ClaimPaid: TYPE_PREFIX + "claim.paid.v1",
+    PriorApprovalDecided: TYPE_PREFIX + "prior_approval.decided.v1",
 }
 MODEL_BY_TYPE: dict[str, type[Contract]] = {v: k for k, v in EVENT_TYPES.items()}

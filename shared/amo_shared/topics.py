@@ -19,6 +19,8 @@ DOCUMENTS_REVALIDATED = "documents.revalidated"
 CLAIM_SUBMITTED = "claim.submitted"
 CLAIM_ADJUDICATED = "claim.adjudicated"
 CLAIM_PAID = "claim.paid"
+# An operator's answer to a facility's prior-approval request (keyed by approval id).
+PRIOR_APPROVAL_DECIDED = "prior_approval.decided"
 
 MAIN_TOPICS: tuple[str, ...] = (
     APPLICATION_SUBMITTED,
@@ -35,6 +37,7 @@ MAIN_TOPICS: tuple[str, ...] = (
     CLAIM_SUBMITTED,
     CLAIM_ADJUDICATED,
     CLAIM_PAID,
+    PRIOR_APPROVAL_DECIDED,
 )
 # The card's life, one topic per change (keyed by member number).
 CARD_CHANGES: tuple[str, ...] = (
