@@ -26,6 +26,9 @@ from amo_shared.rib import InvalidRib, mask_rib, normalise_rib
 from amo_shared.sealed import Keyring, seal
 
 router = APIRouter(prefix="/applications", tags=["applications"])
+# Who the bearer of an applicant token is as a member (the gateway asks, to file claims).
+members = APIRouter(prefix="/members", tags=["members"])
+NO_CARD = "no card for this token"
 
 # Compared against when the id is unknown, so both failures cost the same.
 _NO_SUCH_DIGEST = token_digest("no such application")
@@ -168,3 +171,17 @@ async def read_card(app: Authorised) -> dict[str, Any]:
     if app.card is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no card for this application yet")
     return card_view(app)
+
+
+@members.get("/me")
+async def member_of_token(
+    repo: Repository, authorization: Annotated[str | None, Header()] = None
+) -> dict[str, Any]:
+    """`{"application_id", "member_number"}` of the application this token opens, once it has a
+    card. An unknown token and a file without a card get the same 404: the answer never says
+    whether the token opens anything."""
+    token = bearer(authorization)
+    app = await repo.by_token_digest(token_digest(token)) if token else None
+    if app is None or app.card is None or not app.member_number:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_CARD)
+    return {"application_id": app.id, "member_number": app.member_number}

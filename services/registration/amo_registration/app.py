@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from amo_registration import handlers
 from amo_registration.adapters.persons import PERSONS, PersonRegister
 from amo_registration.adapters.repository import COLLECTION, ApplicationRepository
-from amo_registration.api import router
+from amo_registration.api import members, router
 from amo_registration.settings import Settings
 from amo_shared.runtime import Runtime, create_runtime, ensure_collections, service_app
 
@@ -39,5 +39,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.persons = persons
     app.state.keyring = settings.keyring()
     app.include_router(router)
+    app.include_router(members)
     app.add_exception_handler(RequestValidationError, validation_error)
     return app

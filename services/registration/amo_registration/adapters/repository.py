@@ -46,6 +46,8 @@ class ApplicationRepository:
         # Survivors name the deceased by member number; submissions look for look-alikes.
         await self.store.ensure_index("member_number")
         await self.store.ensure_index("lookalike_key")
+        # The gateway resolves a member from the applicant's token (claims), by its digest.
+        await self.store.ensure_index("token_sha256")
 
     async def get(self, application_id: str) -> Application | None:
         doc = await self.store.get(application_id)
@@ -53,6 +55,11 @@ class ApplicationRepository:
 
     async def by_member_number(self, member_number: str) -> Application | None:
         doc = await self.store.find_one({"member_number": member_number})
+        return None if doc is None else from_document(doc)
+
+    async def by_token_digest(self, digest: str) -> Application | None:
+        """The application this token digest opens (digests of random tokens do not collide)."""
+        doc = await self.store.find_one({"token_sha256": digest})
         return None if doc is None else from_document(doc)
 
     async def lookalikes(self, app: Application, limit: int) -> list[str]:
