@@ -9,7 +9,7 @@ from datetime import timedelta
 import structlog
 from fastapi import FastAPI
 
-from amo_documents import api, handlers, reviews_api
+from amo_documents import api, claim_attachments, handlers, reviews_api
 from amo_documents.adapters.repository import COLLECTION, DocumentsRepository
 from amo_documents.adapters.reviews import REVIEWS, ReviewRepository
 from amo_documents.adapters.s3 import DocumentStorage, StorageFault
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         setup,
         title="AMO documents",
         aggregates=[COLLECTION, REVIEWS],
-        streamed_paths=("/applications/",),
+        streamed_paths=("/applications/", "/claims/"),
     )
     serve_with_sweep(app, sweep, reconciler)
     app.state.uploads = Uploads(storage, repository, rules, settings.max_upload_bytes)
@@ -72,6 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reviewing = reviewing
     app.include_router(api.router)
     app.include_router(reviews_api.router)
+    app.state.claim_attachments = claim_attachments.ClaimAttachments(
+        storage, rules, settings.max_upload_bytes
+    )
+    app.include_router(claim_attachments.router)
     return app
 
 
