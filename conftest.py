@@ -120,6 +120,17 @@ os.environ["AMO_GATEWAY_OPERATOR_CREDENTIALS"] = ";".join(
 )
 
 
+# Two approved facilities billing directly (FAC-000201, FAC-000101 in the reference data), known
+# to the gateway through its settings like the operators; their tokens are drawn per session.
+FACILITIES: dict[str, str] = {
+    "FAC-000201": secrets.token_urlsafe(24),
+    "FAC-000101": secrets.token_urlsafe(24),
+}
+os.environ["AMO_GATEWAY_FACILITY_CREDENTIALS"] = ";".join(
+    f"{facility}={token}" for facility, token in FACILITIES.items()
+)
+
+
 @pytest.fixture(scope="session")
 def platform(stack: Stack) -> Platform:
     # prepare (collections, indexes), hardening, the services, then the gateway, each ready
@@ -131,6 +142,12 @@ def platform(stack: Stack) -> Platform:
 def operators() -> dict[str, dict[str, str]]:
     """Each test operator's Authorization header, by operator id."""
     return {op: {"Authorization": f"Bearer {token}"} for op, token in OPERATORS.items()}
+
+
+@pytest.fixture(scope="session")
+def facilities() -> dict[str, dict[str, str]]:
+    """Each test facility's Authorization header, by facility id."""
+    return {fac: {"Authorization": f"Bearer {token}"} for fac, token in FACILITIES.items()}
 
 
 @pytest.fixture(scope="session")

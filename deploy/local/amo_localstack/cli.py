@@ -19,6 +19,7 @@ from .harden import harden_mongo
 from .install import install as install_stack
 from .kafka import ensure_topics, kafka_topics
 from .orchestrator import bring_up, stop_all
+from .service_programs import demo_facility_tokens
 from .status import status as stack_status
 from .supervision import Supervisor
 
@@ -56,6 +57,9 @@ def print_endpoints(cfg: StackConfig, services: bool) -> None:
             f"  gateway     {cfg.service_url('gateway')}   (OpenAPI: "
             f"{cfg.service_url('gateway')}/docs)"
         )
+        # Local demo credentials only (drawn per data dir): facilities bill claims directly.
+        for facility, token in demo_facility_tokens(cfg).items():
+            typer.echo(f"  facility    {facility}   Authorization: Bearer {token}")
 
 
 @app.command()

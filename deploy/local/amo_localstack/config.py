@@ -264,6 +264,11 @@ class StackConfig(BaseSettings):
         return self.data_dir / "data-keys"
 
     @property
+    def facility_credentials_file(self) -> Path:
+        """The demo facilities' gateway credentials (`FAC-id=token;...`), made once (0600)."""
+        return self.data_dir / "facility-credentials"
+
+    @property
     def kafka_libs_dir(self) -> Path:
         return self.cache_dir / "kafka-libs"
 

@@ -13,8 +13,10 @@ import httpx
 from fastapi import FastAPI
 
 from amo_gateway import errors
-from amo_gateway.routes import applications, checklist, documents
+from amo_gateway.routes import applications, checklist, documents, operator_claims
 from amo_gateway.routes import cards as card_routes
+from amo_gateway.routes import claims as claim_routes
+from amo_gateway.routes import facility as facility_routes
 from amo_gateway.routes import reference as reference_routes
 from amo_gateway.routes import reviews as review_routes
 from amo_gateway.settings import Settings
@@ -56,6 +58,11 @@ def create_app(
     app.include_router(card_routes.router, max_body_size=settings.max_json_body_bytes)
     app.include_router(review_routes.router, max_body_size=settings.max_json_body_bytes)
     app.include_router(reference_routes.router, max_body_size=settings.max_json_body_bytes)
+    # Claims: JSON bodies capped; their attachments stream to documents like applications'.
+    app.include_router(claim_routes.router, max_body_size=settings.max_json_body_bytes)
+    app.include_router(claim_routes.uploads)
+    app.include_router(facility_routes.router, max_body_size=settings.max_json_body_bytes)
+    app.include_router(operator_claims.router, max_body_size=settings.max_json_body_bytes)
 
     def upstreams_ready():
         upstream: Upstream | None = getattr(app.state, "upstream", None)

@@ -27,16 +27,19 @@ class Settings(BaseSettings):
     # Operators, until the identity provider replaces this: `op-alice=<token>;op-bob=<token>`,
     # read as token -> operator id. Empty by default: no operator endpoint opens.
     operator_credentials: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    # Facilities billing directly, the same way: `FAC-000201=<token>;FAC-000101=<token>`, read
+    # as token -> facility id. Empty by default: no facility endpoint opens.
+    facility_credentials: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
 
-    @field_validator("operator_credentials", mode="before")
+    @field_validator("operator_credentials", "facility_credentials", mode="before")
     @classmethod
     def _pairs(cls, raw: Any) -> Any:
         if not isinstance(raw, str):
             return raw
         pairs = {}
         for item in filter(None, (part.strip() for part in raw.split(";"))):
-            operator, sep, token = item.partition("=")
-            if not sep or not operator.strip() or len(token.strip()) < 16:
-                raise ValueError("write operator=token pairs, tokens of 16 characters or more")
-            pairs[token.strip()] = operator.strip()
+            holder, sep, token = item.partition("=")
+            if not sep or not holder.strip() or len(token.strip()) < 16:
+                raise ValueError("write id=token pairs, tokens of 16 characters or more")
+            pairs[token.strip()] = holder.strip()
         return pairs
