@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 
 from .adjudication import Adjudication, Finding, LineBenefit, LineStatus, Payee, claim_status
 from .ald import ald_rate_applies
-from .claim import Claim, ClaimLine, LineKey
+from .approvals import PriorApproval
+from .claim import Claim, ClaimLine, FiledBy, LineKey
 from .coverage import Coverage, NotCovered
 from .deadline import allowed_days, is_late, treatment_ends
 from .money import Money
@@ -26,9 +27,11 @@ def adjudicate(
     coverage: Coverage,
     history: Collection[LineKey],
     today: dt.date,
+    approvals: Mapping[str, PriorApproval] | None = None,
 ) -> Adjudication:
     """Tariffs per (the member's scheme, each act's date); history holds the keys of lines
-    already paid (see Adjudication.paid_keys)."""
+    already paid (see Adjudication.paid_keys); `approvals` the decided prior approvals the
+    lines quote, by id (None: only their presence is checked, for the calculator alone)."""
     if coverage.member_number != claim.member_number:
         raise ValueError("the coverage given belongs to another member")
     procedure = _procedure_tariffs(claim, reference, coverage)
@@ -40,6 +43,8 @@ def adjudicate(
         rejection = claim_rejection or _line_rejection(
             claim, line, reference, coverage, seen, today, ends.get(line.date)
         )
+        if rejection is None and approvals is not None:
+            rejection = _approval_rejection(claim, line, approvals)
         if rejection is None:
             lines.append(_priced(line_no, claim, line, reference, coverage))
             seen.add(LineKey.of(claim, line))  # the same act again in this claim is a duplicate
@@ -129,6 +134,35 @@ def _line_rejection(
         return Reason.FACILITY_NOT_APPROVED, {"date": line.date}
     if tariffs.needs_prior_approval(act, claim.facility_kind) and not line.prior_approval_ref:
         return Reason.PRIOR_APPROVAL_MISSING, {}
+    if _direct_billing_closed(claim, line, tariffs):
+        return Reason.DIRECT_BILLING_NOT_OPEN, {}
+    return None
+
+
+def _direct_billing_closed(claim: Claim, line: ClaimLine, tariffs: Tariffs) -> bool:
+    # A facility bills the fund itself only where the tariff opens third-party payment: its
+    # kind (public hospitals), or care under a prior approval (private facilities).
+    direct = tariffs.direct_payment
+    if claim.filed_by is not FiledBy.FACILITY or claim.facility_kind in direct.facilities:
+        return False
+    return claim.facility_kind not in direct.with_prior_approval or not line.prior_approval_ref
+
+
+def _approval_rejection(
+    claim: Claim, line: ClaimLine, approvals: Mapping[str, PriorApproval]
+) -> Rejection | None:
+    ref = line.prior_approval_ref
+    if ref is None:
+        return None
+    approval = approvals.get(ref)
+    if approval is None or not approval.authorises(
+        member_number=claim.member_number,
+        beneficiary_rank=claim.beneficiary_rank,
+        facility_id=claim.facility_id,
+        act_code=line.item_code,
+        on=line.date,
+    ):
+        return Reason.PRIOR_APPROVAL_INVALID, {"ref": ref}
     return None
 
 
@@ -239,6 +273,8 @@ def _finding(reason: Reason, **facts: object) -> Finding:
 
 
 def _payee(claim: Claim, rules: Tariffs | None, lines: tuple[LineBenefit, ...]) -> Payee:
+    if claim.filed_by is FiledBy.FACILITY:
+        return Payee.FACILITY  # direct billing: the facility is paid, whatever the file
     if rules is None:
         return Payee.MEMBER
     direct = rules.direct_payment

@@ -24,6 +24,8 @@ class Reason(StrEnum):
     ACT_NOT_IN_TARIFF = "ACT_NOT_IN_TARIFF"
     MEDICINE_NOT_LISTED = "MEDICINE_NOT_LISTED"
     PRIOR_APPROVAL_MISSING = "PRIOR_APPROVAL_MISSING"
+    PRIOR_APPROVAL_INVALID = "PRIOR_APPROVAL_INVALID"
+    DIRECT_BILLING_NOT_OPEN = "DIRECT_BILLING_NOT_OPEN"
     PRESCRIBER_INPE_INVALID = "PRESCRIBER_INPE_INVALID"
     FACILITY_NOT_APPROVED = "FACILITY_NOT_APPROVED"
 
@@ -55,6 +57,10 @@ MESSAGES: dict[Reason, str] = {
     "remboursables.",
     Reason.PRIOR_APPROVAL_MISSING: "Accord préalable (prise en charge) requis pour une "
     "hospitalisation ou une chirurgie en établissement privé.",
+    Reason.PRIOR_APPROVAL_INVALID: "Accord préalable {ref} inconnu, non accordé, expiré ou "
+    "délivré pour d'autres soins, un autre patient ou un autre établissement.",
+    Reason.DIRECT_BILLING_NOT_OPEN: "Tiers payant non ouvert : un établissement privé ne "
+    "facture directement la caisse que des soins sous accord préalable.",
     Reason.PRESCRIBER_INPE_INVALID: "Identifiant INPE du prescripteur invalide.",
     Reason.FACILITY_NOT_APPROVED: "Établissement non agréé à la date des soins ({date}).",
 }

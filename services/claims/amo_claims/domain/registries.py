@@ -68,6 +68,9 @@ class Facility(Frozen):
     city: str = Field(min_length=1)
     approved_from: dt.date
     approved_until: dt.date | None = None  # None: still approved
+    # The RIB (24 digits) the fund pays for direct billing; None: the facility is not paid
+    # until its account is on file.
+    account: str | None = Field(None, pattern=r"^[0-9]{24}$")
     illustrative: bool = False
 
     def approved_on(self, day: dt.date) -> bool:
@@ -103,10 +106,31 @@ class Deadlines(Frozen):
     suspensions: tuple[DeadlineSuspension, ...] = ()
 
 
+class Attachments(Frozen):
+    """The papers a member's claim needs (a facility billing directly sends none: it bills
+    electronically): always `always`; `medicine` for a medicine or a key-letter act (lab,
+    imaging: prescribed); `hospital` for hospital care."""
+
+    always: tuple[str, ...]
+    medicine: tuple[str, ...] = ()
+    prescribed_act: tuple[str, ...] = ()
+    hospital: tuple[str, ...] = ()
+
+
+class MedicalReview(Frozen):
+    """What automation does not decide alone: an operator (medical review) looks first."""
+
+    notes: tuple[str, ...] = ()  # reason codes of a paid line's notes that call for review
+    above: Money | None = None  # a claim reimbursing more than this
+
+
 class ClaimRules(Dated):
     deadlines: Deadlines
     inpe_pattern: str = Field(min_length=1)  # the prescriber's INPE, a full-match regex
     schemes: dict[str, Scheme]  # card category -> the scheme whose tariffs apply
+    attachments: Attachments
+    medical_review: MedicalReview = MedicalReview()
+    prior_approval_days: int = Field(90, gt=0)  # an approval's validity by default
 
     @field_validator("inpe_pattern")
     @classmethod
