@@ -15,7 +15,7 @@ help:
 	@echo "make stop   - stop everything started by make run (data is kept under .local/)"
 	@echo "make test   - architecture check + the whole test suite (starts its own stack on other ports)"
 	@echo "make demo   - drive one applicant to a card against a running platform"
-	@echo "make bench  - benchmarks (lookups at 10k..1M documents, pipeline throughput)"
+	@echo "make bench  - benchmarks (lookups at 10k..1M documents, pipeline and claims throughput)"
 	@echo "make watch TOPIC=card.issued - tail a topic with keys and CloudEvents headers"
 	@echo "make lag    - every consumer group's offsets and lag"
 	@echo "make replay SERVICE=cards - the service replays its own dead letters (after a fix)"
@@ -75,7 +75,7 @@ demo: .venv/.synced
 	$(PY) -m amo_localstack.demo
 
 bench: install
-	$(PY) bench/lookups.py && $(PY) bench/pipeline.py
+	$(PY) bench/lookups.py && $(PY) bench/pipeline.py && $(PY) bench/claims.py
 
 # Operators: Kafka's own tools, from the jars `make run` installed.
 KAFKA_TOOLS := java -cp '.local/cache/kafka-libs/*'
