@@ -32,11 +32,11 @@ from amo_localstack.services import ServicePorts, start_services
 from amo_shared.topics import CLAIM_ADJUDICATED
 from amo_testkit import Applicants
 
-CLINIC = "FAC-000201"
+HOSPITAL = "FAC-000101"  # a public hospital: direct billing from 200 DH
 # The gateway learns the facility's credential from its settings, read when the stack's
 # supervisor writes the services' environment: set before the stack starts.
 TOKEN = secrets.token_urlsafe(24)
-os.environ["AMO_GATEWAY_FACILITY_CREDENTIALS"] = f"{CLINIC}={TOKEN}"
+os.environ["AMO_GATEWAY_FACILITY_CREDENTIALS"] = f"{HOSPITAL}={TOKEN}"
 
 
 class Adjudicated:
@@ -99,12 +99,12 @@ async def file_claims(
     sent: dict[str, float] = {}
     try:
         async with httpx.AsyncClient(base_url=gateway, timeout=60) as client:
-            clinic = Facility(CLINIC, {"Authorization": f"Bearer {TOKEN}"}, client)
+            hospital = Facility(HOSPITAL, {"Authorization": f"Bearer {TOKEN}"}, client)
 
             async def one(i: int) -> None:
                 async with sem:
                     t0 = time.perf_counter()
-                    r = await clinic.bill(
+                    r = await hospital.bill(
                         numbers[i % len(numbers)], [line("CS", "300.00")], prescriber=inpe()
                     )
                     if r.status_code != 202:
@@ -136,8 +136,8 @@ def calculator_rate(loops: int) -> float:
             member_number="M1",
             beneficiary_rank=0,
             provider_id=f"{100000000 + i}",
-            facility_kind="private",
-            facility_id=CLINIC,
+            facility_kind="public",
+            facility_id=HOSPITAL,
             filed_by="facility",
             filed_on=today,
             lines=[{"act_code": "CS", "date": today, "billed": "300.00"}],
