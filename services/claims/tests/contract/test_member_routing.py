@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 
+from amo_claims.adapters.payees import COLLECTION as PAYEES
+from amo_claims.adapters.payees import Payees
 from amo_claims.adapters.repository import COLLECTION, MemberRegister
 from amo_claims.app import SERVICE
 from amo_claims.handlers import routes
@@ -21,7 +23,14 @@ from amo_shared.aggregates import AggregateStore
 from amo_shared.envelope import new_event
 from amo_shared.events import CardBeneficiary, CardIssued, CardRevoked, Category, ChangeReason
 from amo_shared.subscriptions import subscribe
-from amo_shared.topics import CARD_CHANGES, CARD_ISSUED, CARD_REVOKED, dlt
+from amo_shared.topics import (
+    CARD_CHANGES,
+    CARD_ISSUED,
+    CARD_REVOKED,
+    CLAIM_SUBMITTED,
+    ELIGIBILITY_DECIDED,
+    dlt,
+)
 
 REFERENCE = load_reference()
 
@@ -83,7 +92,9 @@ async def publish(broker, event, **headers):
 def wiring():
     broker, db, dead = KafkaBroker(), MemoryDatabase(), []
     members = AggregateStore(db[COLLECTION])
-    subscribe(broker, routes(MemberRegister(members, rules_for)), group=SERVICE, db=db, attempts=3)
+    register = MemberRegister(members, rules_for)
+    wired = routes(register, undecided, Payees(AggregateStore(db[PAYEES])))
+    subscribe(broker, wired, group=SERVICE, db=db, attempts=3)
 
     @broker.subscriber(dlt(CARD_ISSUED), group_id="ops")
     async def on_dead(msg: KafkaMessage) -> None:
@@ -120,9 +131,14 @@ async def test_only_a_higher_sequence_changes_the_member(wiring):
     assert (member["status"], member["_v"], member["scheme"]) == ("active", 1, "CNOPS")
 
 
-def test_the_register_listens_to_every_card_change():
-    topics = {route.topic for route in routes(MemberRegister(None, rules_for))}
-    assert topics == {CARD_ISSUED, *CARD_CHANGES}
+async def undecided(claim_id: str, submission: int) -> str:
+    raise AssertionError("no claim is submitted in these tests")
+
+
+def test_the_service_listens_to_every_card_change_claims_and_payees():
+    wired = routes(MemberRegister(None, rules_for), undecided, Payees(None))
+    topics = {route.topic for route in wired}
+    assert topics == {CARD_ISSUED, *CARD_CHANGES, CLAIM_SUBMITTED, ELIGIBILITY_DECIDED}
 
 
 async def test_a_card_event_of_the_wrong_schema_is_dead_lettered_for_the_claims_group(wiring):
