@@ -17,6 +17,7 @@ from amo_claims import (
 )
 from amo_claims.adapters import approvals as approvals_store
 from amo_claims.adapters import claim_files as claims_store
+from amo_claims.adapters import line_keys as line_keys_store
 from amo_claims.adapters import payees as payees_store
 from amo_claims.adapters.approvals import ApprovalBook
 from amo_claims.adapters.claim_files import ClaimFiles
@@ -50,7 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     members = MemberRegister(runtime.store(COLLECTION), rules_for)
     claims = ClaimFiles(runtime.store(claims_store.COLLECTION))
     approvals = ApprovalBook(runtime.store(approvals_store.COLLECTION))
-    adjudicator = Adjudicator(claims, members, references, approvals, fallback)
+    line_keys = line_keys_store.LineKeys(runtime.store(line_keys_store.COLLECTION))
+    adjudicator = Adjudicator(claims, members, references, approvals, line_keys, fallback)
     payees = payees_store.Payees(runtime.store(payees_store.COLLECTION))
     runs = payment_runs.PaymentRuns(
         runtime.store(payment_runs.COLLECTION),
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def setup(rt: Runtime) -> None:
         await references.ensure_indexes()
         await claims.ensure_indexes()
+        await line_keys.ensure_indexes()
         await approvals.ensure_indexes()
         await runs.ensure_indexes()
         if settings.import_reference_on_start:
@@ -75,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         VERSIONS,
         CATALOGUE,
         claims_store.COLLECTION,
+        line_keys_store.COLLECTION,
         approvals_store.COLLECTION,
         payees_store.COLLECTION,
         payment_runs.COLLECTION,
@@ -82,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = service_app(runtime, setup, title="AMO claims", aggregates=aggregates)
     app.state.members = members
     app.state.claim_files = claims
+    app.state.line_keys = line_keys
     app.state.approvals = approvals
     app.state.payment_runs = runs
     app.state.reference_store = references

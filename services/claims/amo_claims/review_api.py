@@ -12,12 +12,15 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
 from amo_claims.adapters.approvals import ApprovalBook
-from amo_claims.adjudicating import adjudicated_event
+from amo_claims.adapters.claim_files import ClaimFiles
+from amo_claims.adapters.line_keys import LineKeys
+from amo_claims.adjudicating import adjudicated_event, release_unpaid, take_paid_lines
 from amo_claims.api import Members
 from amo_claims.claims_api import FacilityId, Files
 from amo_claims.domain import CareKind, FacilityKind, Money, NoTariffInForce
 from amo_claims.domain.approvals import ApprovalRefused, ApprovalStatus, PriorApproval
-from amo_claims.domain.filing import ClaimFile, FileStatus
+from amo_claims.domain.filing import ClaimFile, FileStatus, decided_status
+from amo_claims.domain.review import goes_with, refused_on_review
 from amo_claims.operator_api import operator_id
 from amo_claims.reference_api import CurrentReference
 from amo_claims.views import approval_view, claim_view
@@ -26,14 +29,7 @@ from amo_shared.events import PriorApprovalDecided
 from amo_shared.topics import PRIOR_APPROVAL_DECIDED
 
 router = APIRouter(tags=["operator"])
-
-# The operator's answer after medical review: accept pays what adjudication computed.
-REVIEW_REASONS = {
-    "medically_justified": "accepted",
-    "not_related_to_condition": "rejected",
-    "not_medically_justified": "rejected",
-    "documents_inconsistent": "rejected",
-}
+REVIEW_PAGE = 200  # the queue lists the oldest first, this many at a time
 
 
 def approval_book(request: Request) -> ApprovalBook:
@@ -57,33 +53,42 @@ class Decision(BaseModel):
 
 @router.get("/operator/claims")
 async def review_queue(
-    files: Files, _: Operator, status_: Annotated[str, Query(alias="status")] = "in_review"
+    files: Files,
+    _: Operator,
+    status_: Annotated[FileStatus, Query(alias="status")] = FileStatus.IN_REVIEW,
 ) -> dict[str, Any]:
-    found = await files.with_status(FileStatus(status_).value, limit=200)
-    return {"items": [claim_view(f) for f in found], "total": len(found)}
+    found = await files.with_status(status_.value, limit=REVIEW_PAGE)
+    return {"items": [claim_view(f) for f in found], "total": await files.count(status_.value)}
 
 
 @router.post("/operator/claims/{claim_id}/decision")
 async def decide_claim(
-    claim_id: str, body: Decision, files: Files, operator: Operator
+    claim_id: str, body: Decision, request: Request, files: Files, operator: Operator
 ) -> dict[str, Any]:
-    if REVIEW_REASONS.get(body.reason) != body.outcome:
+    if not goes_with(body.outcome, body.reason):
         raise _invalid("reason", f"not a reason for {body.outcome}: {body.reason!r}")
+    keys: LineKeys = request.app.state.line_keys
+    file = await files.get(claim_id)
+    if file is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "claim not found")
+    if file.status is not FileStatus.IN_REVIEW:
+        return await _decided_already(files, file, body)
+    assert file.adjudication is not None  # in review: adjudicated
+    if body.outcome == "accepted":
+        # The keys first, as the consumer does: a claim accepted meanwhile with the same act
+        # keeps it, and this one's line becomes a duplicate.
+        decision = await take_paid_lines(keys, file, file.adjudication)
+    else:
+        decision = refused_on_review(file.adjudication, body.reason)
     now = datetime.now(UTC)
-    conflict = ""
 
     def step(current: ClaimFile) -> tuple[ClaimFile, list[OutgoingEvent]] | None:
-        nonlocal conflict
         if current.status is not FileStatus.IN_REVIEW:
-            same = current.operator and current.decision_reason == body.reason
-            if not same:
-                conflict = f"the claim is {current.status.value}, not in review"
             return None
-        decision = current.adjudication
-        assert decision is not None
         after = current.model_copy(
             update={
-                "status": FileStatus(body.outcome),
+                "status": decided_status(decision),
+                "adjudication": decision,
                 "decided_at": now,
                 "operator": operator,
                 "decision_reason": body.reason,
@@ -92,11 +97,20 @@ async def decide_claim(
         return after, [adjudicated_event(after)]
 
     after = await files.apply(claim_id, step)
-    if after is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "claim not found")
-    if conflict:
-        raise HTTPException(status.HTTP_409_CONFLICT, conflict)
+    assert after is not None  # claims are never deleted
+    await release_unpaid(keys, after)
+    if after.decision_reason != body.reason or after.operator is None:
+        return await _decided_already(files, after, body)  # another decision won the race
     return claim_view(after, await files.document(claim_id))
+
+
+async def _decided_already(files: ClaimFiles, file: ClaimFile, body: Decision) -> dict[str, Any]:
+    # The same decision again answers as the first did; any other is a conflict.
+    if file.operator is not None and file.decision_reason == body.reason:
+        return claim_view(file, await files.document(file.id))
+    raise HTTPException(
+        status.HTTP_409_CONFLICT, f"the claim is {file.status.value}, not in review"
+    )
 
 
 # ------------------------------------------------------------------------ prior approvals

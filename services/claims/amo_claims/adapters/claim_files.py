@@ -36,7 +36,9 @@ def fields_of(file: ClaimFile) -> dict[str, Any]:
         "created_at": file.created_at,
         "payee": adjudication.payee.value if adjudication and decided else None,
         "payee_id": _payee_id(file) if adjudication and decided else None,
-        "reimbursed_centimes": adjudication.total_reimbursed.centimes if adjudication else 0,
+        "reimbursed_centimes": adjudication.total_reimbursed.centimes
+        if adjudication and decided
+        else 0,
     }
 
 
@@ -78,6 +80,9 @@ class ClaimFiles:
     async def with_status(self, status: str, limit: int = 0) -> list[ClaimFile]:
         docs = await self.store.find({"status": status}, sort=[("created_at", 1)], limit=limit)
         return [file_of(d) for d in docs]
+
+    async def count(self, status: str) -> int:
+        return await self.store.count({"status": status})
 
     async def apply(self, claim_id: str, step: Step) -> ClaimFile | None:
         """Run `step` on the stored file and write what it returns with its events, by CAS

@@ -96,7 +96,7 @@ def required_missing(file: ClaimFile, rules: ClaimRules, reference: Reference) -
         act = _act(reference, file, line.item_code, line.date)
         if act is not None and act.kind is CareKind.HOSPITAL:
             wanted += rules.attachments.hospital
-        elif act is not None and act.letter is not None:
+        elif act is not None and act.letter in rules.attachments.prescribed_letters:
             wanted += rules.attachments.prescribed_act
     held = {a.kind for a in file.attachments}
     return tuple(dict.fromkeys(k for k in wanted if k not in held))
@@ -112,20 +112,6 @@ def _act(reference: Reference, file: ClaimFile, code: str, on: dt.date) -> Act |
         if act is not None:
             return act
     return None
-
-
-def review_reasons(adjudication: Adjudication, rules: ClaimRules) -> tuple[str, ...]:
-    """Why an operator must look before the fund pays (empty: automation decides)."""
-    why: list[str] = []
-    for line in adjudication.lines:
-        if line.status is LineStatus.ACCEPTED:
-            why += [
-                n.reason.value for n in line.notes if n.reason.value in rules.medical_review.notes
-            ]
-    above = rules.medical_review.above
-    if above is not None and adjudication.total_reimbursed > above:
-        why.append("AMOUNT_ABOVE_REVIEW_THRESHOLD")
-    return tuple(dict.fromkeys(why))
 
 
 def decided_status(adjudication: Adjudication) -> FileStatus:

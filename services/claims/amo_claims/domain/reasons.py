@@ -28,6 +28,7 @@ class Reason(StrEnum):
     DIRECT_BILLING_NOT_OPEN = "DIRECT_BILLING_NOT_OPEN"
     PRESCRIBER_INPE_INVALID = "PRESCRIBER_INPE_INVALID"
     FACILITY_NOT_APPROVED = "FACILITY_NOT_APPROVED"
+    MEDICAL_REVIEW_REFUSED = "MEDICAL_REVIEW_REFUSED"
 
 
 MESSAGES: dict[Reason, str] = {
@@ -63,6 +64,7 @@ MESSAGES: dict[Reason, str] = {
     "facture directement la caisse que des soins sous accord préalable.",
     Reason.PRESCRIBER_INPE_INVALID: "Identifiant INPE du prescripteur invalide.",
     Reason.FACILITY_NOT_APPROVED: "Établissement non agréé à la date des soins ({date}).",
+    Reason.MEDICAL_REVIEW_REFUSED: "Refusé après contrôle médical : {why}.",
 }
 
 PAYING = frozenset({Reason.ACCEPTED, Reason.ALD_FULL_RATE})

@@ -108,12 +108,15 @@ class Deadlines(Frozen):
 
 class Attachments(Frozen):
     """The papers a member's claim needs (a facility billing directly sends none: it bills
-    electronically): always `always`; `medicine` for a medicine or a key-letter act (lab,
-    imaging: prescribed); `hospital` for hospital care."""
+    electronically): always `always`; `medicine` for a medicine; `prescribed_act` for an act
+    priced by one of the `prescribed_letters` (lab B, imaging Z/K: done on a prescription);
+    `hospital` for hospital care."""
 
     always: tuple[str, ...]
     medicine: tuple[str, ...] = ()
     prescribed_act: tuple[str, ...] = ()
+    # A tuple, not a set: the version's digest is of its dump, which must not vary by process.
+    prescribed_letters: tuple[str, ...] = ()
     hospital: tuple[str, ...] = ()
 
 
