@@ -15,7 +15,6 @@ from functools import partial
 
 import pytest
 from amo_claimkit import (
-    TODAY,
     Facility,
     centimes,
     claims_environment,
@@ -26,6 +25,7 @@ from amo_claimkit import (
     raw_records,
     reference,
     run_payments,
+    today,
 )
 from lxml import etree
 from pymongo import AsyncMongoClient
@@ -158,7 +158,7 @@ async def test_an_ald_act_at_100_percent_for_the_exempt_patient_and_normal_rate_
     member, applicants, operators
 ):
     who = await member("public_employee")
-    grant = {"beneficiary_rank": 0, "ald_code": "ALD01", "valid_from": str(TODAY)}
+    grant = {"beneficiary_rank": 0, "ald_code": "ALD01", "valid_from": str(today())}
     r = await applicants.client.post(
         f"/v1/operator/members/{who.number}/exemptions",
         json=grant,
@@ -181,11 +181,11 @@ async def test_late_duplicate_and_suspended_claims_are_refused_with_their_reason
         "relationship": "child",
         "first_name": "Rayan",
         "last_name": "Alaoui",
-        "birth_date": str(TODAY - timedelta(days=365 * 8 + 40)),
+        "birth_date": str(today() - timedelta(days=365 * 8 + 40)),
     }
     who = await member("public_employee", dependants=[child])
     assert who.ranks == [0, 1]
-    late = await who.file([line("CS", "300.00", on=TODAY - timedelta(days=120))])
+    late = await who.file([line("CS", "300.00", on=today() - timedelta(days=120))])
     assert only_line(late)["reason"] == "DEADLINE_PASSED" and late["status"] == "rejected"
 
     prescriber = inpe()
@@ -204,7 +204,7 @@ async def test_late_duplicate_and_suspended_claims_are_refused_with_their_reason
     async def suspended_in_claims():
         coverage = await applicants.client.get(
             f"{platform.url('claims')}/members/{who.number}/coverage",
-            params={"date": str(TODAY), "rank": 1},
+            params={"date": str(today()), "rank": 1},
         )
         return coverage.status_code == 200 and coverage.json()["covered"] is False
 

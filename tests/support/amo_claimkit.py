@@ -26,7 +26,14 @@ from amo_localstack.supervision import Supervisor
 from amo_shared.rib import iban_of
 from amo_testkit import Applicants, Bus, applicant, headers_of, pdf_with_text
 
-TODAY = date.today()
+
+def today() -> date:
+    """The care date when a test names none: read at each call, never at import, so a session
+    running across midnight files care on the day the member's card covers (a card issued
+    after midnight covers from its own day, not from the day the session began)."""
+    return date.today()
+
+
 # Where a claim stops moving by itself: a member must act (incomplete), an operator must
 # (in_review), or the fund has decided (accepted, rejected; paid after a payment run).
 SETTLED = ("incomplete", "in_review", "accepted", "rejected", "paid")
@@ -50,9 +57,11 @@ def inpe() -> str:
     return f"{next(_inpe) % 10**9:09d}"
 
 
-def line(code: str, billed: str, *, on: date = TODAY, medicine: bool = False, **extra) -> dict:
+def line(
+    code: str, billed: str, *, on: date | None = None, medicine: bool = False, **extra
+) -> dict:
     key = "medicine_code" if medicine else "act_code"
-    return {key: code, "date": str(on), "billed": billed, "quantity": 1, **extra}
+    return {key: code, "date": str(on or today()), "billed": billed, "quantity": 1, **extra}
 
 
 def reference(relative: str) -> dict:
@@ -211,7 +220,7 @@ class Facility:
             "member_number": member,
             "beneficiary_rank": rank,
             "act_codes": acts,
-            "planned_on": str(TODAY),
+            "planned_on": str(today()),
             "estimated": estimated,
         }
         return await self.client.post("/v1/facility/prior-approvals", json=body, headers=self.auth)
