@@ -16,13 +16,16 @@ from notification_samples import facts, incomplete, submitted
 
 from amo_localstack.orchestrator import start_programs
 from amo_localstack.supervision import Supervisor
-from amo_notifications.app import SERVICE, create_app
+from amo_notifications.app import create_app
 from amo_notifications.settings import Settings
 from amo_shared.consumer import PROCESSED
 from amo_shared.envelope import new_event
 from amo_shared.topics import APPLICATION_SUBMITTED, DOCUMENTS_VERIFIED, dlt
 
 CNIE = "ZX998877"
+# Its own consumer group: the platform's notifications service, once another test has started
+# it, reads the same topics in the group `notifications`; sharing it, both would send.
+GROUP = f"notifications-it-{uuid4().hex[:8]}"
 
 
 def settings(stack, database, tmp_path) -> Settings:
@@ -34,6 +37,7 @@ def settings(stack, database, tmp_path) -> Settings:
         smtp_port=stack.smtp_port,
         sms_outbox=str(tmp_path / "sms.jsonl"),
         outbox_poll_seconds=0.2,
+        consumer_group=GROUP,
     )
 
 
@@ -77,7 +81,7 @@ async def test_one_event_gives_one_email_and_one_sms_whatever_kafka_redelivers(
         await bus.publish(event)
         await bus.publish(event)  # a redelivery
         last = await bus.publish(event.model_copy(update={"id": str(uuid4())}))  # a copy
-        await bus.wait_consumed(SERVICE, last)
+        await bus.wait_consumed(GROUP, last)
         first = await wait(lambda: mailbox(email), "the acknowledgement in Mailpit")
     assert len(first) == 1 and len(sms_lines(tmp_path, event.id)) == 1
     body = await raw(stack, first[0]["ID"])
@@ -86,12 +90,12 @@ async def test_one_event_gives_one_email_and_one_sms_whatever_kafka_redelivers(
 
     # Rewound twice: as an operator would, then having lost the dedup records too.
     for forget_processed in (False, True):
-        await bus.rewind(SERVICE, APPLICATION_SUBMITTED)
+        await bus.rewind(GROUP, APPLICATION_SUBMITTED)
         app = create_app(settings(stack, database, tmp_path))
         async with run_app(app):
             if forget_processed:
                 await app.state.runtime.db[PROCESSED].delete_many({})
-            await bus.wait_consumed(SERVICE, last)
+            await bus.wait_consumed(GROUP, last)
         assert len(await mailbox(email)) == 1
         assert len(sms_lines(tmp_path, event.id)) == 1
 
@@ -106,12 +110,12 @@ async def test_a_notice_before_its_contact_waits_then_follows_it(
     app = create_app(settings(stack, database, tmp_path))
     async with run_app(app):
         sent = await bus.publish(early)
-        await bus.wait_consumed(SERVICE, sent)
+        await bus.wait_consumed(GROUP, sent)
         doc = await app.state.recipients.store.get(app_id)
         assert [n["event"] for n in doc["waiting"]] == [f"documents:{early.id}"]
         assert await mailbox(email) == []
         sent = await bus.publish(event)
-        await bus.wait_consumed(SERVICE, sent)
+        await bus.wait_consumed(GROUP, sent)
         messages = await wait(
             lambda: _at_least(mailbox, email, 2), "the acknowledgement and the notice"
         )
@@ -139,7 +143,7 @@ async def test_an_smtp_outage_is_waited_out_and_the_email_leaves_once(
             await wait(lambda: ledger.get(f"registration:{event.id}:email"), "the pending record")
         finally:
             start_programs(stack.cfg, ["mailpit"])
-        await bus.wait_consumed(SERVICE, sent)
+        await bus.wait_consumed(GROUP, sent)
         messages = await wait(lambda: mailbox(email), "the email after the outage")
         record = await ledger.get(f"registration:{event.id}:email")
     assert len(messages) == 1 and record["status"] == "sent"
