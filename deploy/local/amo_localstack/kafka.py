@@ -19,7 +19,11 @@ def _kafka_cluster_id(cfg: StackConfig) -> str:
     f = cfg.kafka_dir / "cluster.id"
     if f.is_file():
         return f.read_text().strip()
-    cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    # Kafka's own form (22 url-safe base64 characters); redrawn while it starts with '-', which
+    # kafka-storage's argument parser would read as an option (one start in 64 failed).
+    cid = "-"
+    while cid.startswith("-"):
+        cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
     f.write_text(cid + "\n")
     return cid
 
