@@ -12,11 +12,27 @@ from amo_claims.domain import (
     Coverage,
     adjudicate,
 )
+from amo_claims.domain.approvals import PriorApproval
 from amo_claims.reference_files import load_reference
 
 MEMBER = "M2019004521"
 INPE = "101234567"
 CLINIC, HOSPITAL = "FAC-000201", "FAC-000101"
+REQUESTED_AT = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def pending_approval(**extra):
+    """The clinic's request for an appendectomy on 10 November 2026, not yet decided."""
+    fields = dict(
+        id="PA-1",
+        facility_id=CLINIC,
+        member_number=MEMBER,
+        beneficiary_rank=0,
+        act_codes=("APPEND",),
+        planned_on=dt.date(2026, 11, 10),
+        requested_at=REQUESTED_AT,
+    )
+    return PriorApproval(**(fields | extra))
 
 
 def exemption(code, rank, valid_from, valid_until="five years"):

@@ -10,25 +10,15 @@ from lxml import etree
 
 from amo_claims.adapters.pain001 import NS, pain001
 from amo_claims.domain import Money, adjudicate
-from amo_claims.domain.approvals import ApprovalRefused, ApprovalStatus, PriorApproval
+from amo_claims.domain.approvals import ApprovalRefused, ApprovalStatus
 from amo_claims.domain.payments import PayableClaim, control_sum, transfers
 
-from .conftest import CLINIC, MEMBER
+from .conftest import CLINIC, MEMBER, REQUESTED_AT, pending_approval
 
-AT = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+AT = REQUESTED_AT
 
 
-def pending(**extra):
-    fields = dict(
-        id="PA-1",
-        facility_id=CLINIC,
-        member_number=MEMBER,
-        beneficiary_rank=0,
-        act_codes=("APPEND",),
-        planned_on=dt.date(2026, 11, 10),
-        requested_at=AT,
-    )
-    return PriorApproval(**(fields | extra))
+pending = pending_approval
 
 
 def approved():

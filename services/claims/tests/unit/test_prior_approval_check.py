@@ -6,31 +6,26 @@ import datetime as dt
 import pytest
 
 from amo_claims.domain import Money, adjudicate
-from amo_claims.domain.approvals import ApprovalStatus, PriorApproval
+from amo_claims.domain.approvals import ApprovalStatus
 
-from .conftest import CLINIC, MEMBER
+from .conftest import REQUESTED_AT, pending_approval
 
-AT = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+AT = REQUESTED_AT
 SURGERY_DAY = "2026-11-10"
 
 
 def approval(**changes):
-    fields = dict(
+    """Approved on 2 November until the end of December."""
+    decided = dict(
         id="PA-0a1b2c3d4e5f",
-        facility_id=CLINIC,
-        member_number=MEMBER,
-        beneficiary_rank=0,
-        act_codes=("APPEND",),
-        planned_on=dt.date(2026, 11, 10),
         status=ApprovalStatus.APPROVED,
         reason="medically_justified",
         valid_from=dt.date(2026, 11, 2),
         valid_until=dt.date(2026, 12, 31),
-        requested_at=AT,
         decided_at=AT,
         operator="op-1",
     )
-    return PriorApproval(**(fields | changes))
+    return pending_approval(**(decided | changes))
 
 
 @pytest.fixture
