@@ -63,16 +63,12 @@ class Runtime:
     # Dependencies beyond Mongo and Kafka that `/readyz` must see answering (e.g. "s3").
     readiness: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
 
-    @property
-    def group(self) -> str:
-        return self.settings.consumer_group or self.name
-
     def subscribe(self, routes: list[Route]) -> None:
         """Put `routes` under the delivery policy in this service's consumer group."""
         self.subscriptions += subscribe(
             self.broker,
             routes,
-            group=self.group,
+            group=self.name,
             db=self.db,
             attempts=self.settings.message_attempts,
         )

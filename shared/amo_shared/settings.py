@@ -22,10 +22,6 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     # The relay's poll when nothing wakes it; a local write wakes it at once.
     outbox_poll_seconds: float = Field(0.5, gt=0, le=60)
-    # The Kafka consumer group; the service's name unless set. A second process reading the same
-    # topics for itself (a test beside the running platform, a canary) takes its own group, or
-    # the two would split the partitions and each see half the events.
-    consumer_group: str | None = Field(None, min_length=1)
     # Bounded attempts for a message the handler keeps refusing, before its DLT.
     message_attempts: int = Field(3, ge=1, le=20)
     # A DLT replay holds its lease this long without renewing before another may take over.

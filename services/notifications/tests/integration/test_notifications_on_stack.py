@@ -12,20 +12,40 @@ import json
 from uuid import uuid4
 
 import httpx
+import pytest
 from notification_samples import facts, incomplete, submitted
 
-from amo_localstack.orchestrator import start_programs
+from amo_localstack.orchestrator import start_programs, stop_programs
+from amo_localstack.programs import SERVICE as SERVICE_PROGRAM
+from amo_localstack.programs import names
 from amo_localstack.supervision import Supervisor
-from amo_notifications.app import create_app
+from amo_notifications.app import SERVICE, create_app
 from amo_notifications.settings import Settings
 from amo_shared.consumer import PROCESSED
 from amo_shared.envelope import new_event
 from amo_shared.topics import APPLICATION_SUBMITTED, DOCUMENTS_VERIFIED, dlt
 
 CNIE = "ZX998877"
-# Its own consumer group: the platform's notifications service, once another test has started
-# it, reads the same topics in the group `notifications`; sharing it, both would send.
-GROUP = f"notifications-it-{uuid4().hex[:8]}"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def platform_paused(stack):
+    """These tests run the notifications app in process and count the emails one made-up event
+    gives. When another test of the session has started the whole platform, its services would
+    answer the same events: its notifications program shares the service's consumer group (and
+    so its partitions), its documents service answers an application.submitted with a notice of
+    its own to the same address. So the platform's services are stopped for these tests and
+    started again after; they resume after the offsets these tests commit."""
+    supervisor = Supervisor(stack.cfg)
+    running = []
+    if supervisor.running():
+        info = supervisor.all_info()
+        running = [n for n in names(stack.cfg, SERVICE_PROGRAM) if n in info]
+        running = [n for n in running if supervisor.state(n) == "RUNNING"]
+    stop_programs(stack.cfg, supervisor, running)
+    yield
+    if running:
+        start_programs(stack.cfg, running)
 
 
 def settings(stack, database, tmp_path) -> Settings:
@@ -37,7 +57,6 @@ def settings(stack, database, tmp_path) -> Settings:
         smtp_port=stack.smtp_port,
         sms_outbox=str(tmp_path / "sms.jsonl"),
         outbox_poll_seconds=0.2,
-        consumer_group=GROUP,
     )
 
 
@@ -81,7 +100,7 @@ async def test_one_event_gives_one_email_and_one_sms_whatever_kafka_redelivers(
         await bus.publish(event)
         await bus.publish(event)  # a redelivery
         last = await bus.publish(event.model_copy(update={"id": str(uuid4())}))  # a copy
-        await bus.wait_consumed(GROUP, last)
+        await bus.wait_consumed(SERVICE, last)
         first = await wait(lambda: mailbox(email), "the acknowledgement in Mailpit")
     assert len(first) == 1 and len(sms_lines(tmp_path, event.id)) == 1
     body = await raw(stack, first[0]["ID"])
@@ -90,12 +109,12 @@ async def test_one_event_gives_one_email_and_one_sms_whatever_kafka_redelivers(
 
     # Rewound twice: as an operator would, then having lost the dedup records too.
     for forget_processed in (False, True):
-        await bus.rewind(GROUP, APPLICATION_SUBMITTED)
+        await bus.rewind(SERVICE, APPLICATION_SUBMITTED)
         app = create_app(settings(stack, database, tmp_path))
         async with run_app(app):
             if forget_processed:
                 await app.state.runtime.db[PROCESSED].delete_many({})
-            await bus.wait_consumed(GROUP, last)
+            await bus.wait_consumed(SERVICE, last)
         assert len(await mailbox(email)) == 1
         assert len(sms_lines(tmp_path, event.id)) == 1
 
@@ -110,12 +129,12 @@ async def test_a_notice_before_its_contact_waits_then_follows_it(
     app = create_app(settings(stack, database, tmp_path))
     async with run_app(app):
         sent = await bus.publish(early)
-        await bus.wait_consumed(GROUP, sent)
+        await bus.wait_consumed(SERVICE, sent)
         doc = await app.state.recipients.store.get(app_id)
         assert [n["event"] for n in doc["waiting"]] == [f"documents:{early.id}"]
         assert await mailbox(email) == []
         sent = await bus.publish(event)
-        await bus.wait_consumed(GROUP, sent)
+        await bus.wait_consumed(SERVICE, sent)
         messages = await wait(
             lambda: _at_least(mailbox, email, 2), "the acknowledgement and the notice"
         )
@@ -143,7 +162,7 @@ async def test_an_smtp_outage_is_waited_out_and_the_email_leaves_once(
             await wait(lambda: ledger.get(f"registration:{event.id}:email"), "the pending record")
         finally:
             start_programs(stack.cfg, ["mailpit"])
-        await bus.wait_consumed(GROUP, sent)
+        await bus.wait_consumed(SERVICE, sent)
         messages = await wait(lambda: mailbox(email), "the email after the outage")
         record = await ledger.get(f"registration:{event.id}:email")
     assert len(messages) == 1 and record["status"] == "sent"
