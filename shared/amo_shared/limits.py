@@ -14,6 +14,9 @@ CNIE_MAX = 16
 EMAIL_MAX = 254
 PHONE_MAX = 32
 DEPENDANTS_MAX = 20
+# What one application may declare at the door (gateway and registration): a family's size, not
+# the contract's bound above, which events and stored files keep.
+DEPENDANTS_PER_APPLICATION = 12
 # A JSON request to an internal API; uploads have their own streamed limit.
 BODY_MAX_BYTES = 64 * 1024
 

@@ -83,7 +83,18 @@ def _bounded(max_length: int) -> StringConstraints:
     return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
 
 
+# A code of reference data, an INPE, a facility id, a reason or an approval reference: ASCII
+# letters, digits and `_.:-`, starting with a letter or a digit (never like a formula).
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+CODE_MAX = 32
+
 PersonName = Annotated[str, _bounded(NAME_MAX), AfterValidator(person_name)]
+Code = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=CODE_MAX, pattern=CODE_PATTERN
+    ),
+]
 FreeText = Annotated[str, _bounded(TEXT_MAX), AfterValidator(free_text)]
 # An operator's note: may be empty (a confirmation without words).
 Note = Annotated[

@@ -29,6 +29,7 @@ from amo_cards.domain import (
 )
 from amo_cards.lifecycle import act, run_job
 from amo_shared.envelope import current_traceparent
+from amo_shared.text import Code
 
 router = APIRouter(tags=["cards"])
 
@@ -112,7 +113,7 @@ async def jwks(keys: Keys) -> dict[str, Any]:
 
 
 class OperatorAction(BaseModel):
-    reason: str = Field(min_length=1, max_length=64, description="A reason code of the catalogue")
+    reason: Annotated[Code, Field(max_length=64, description="A reason code of the catalogue")]
     beneficiary_rank: int | None = Field(None, ge=0, le=99)
 
 

@@ -26,6 +26,7 @@ from amo_claims.domain.filing import (
 )
 from amo_claims.reference_api import CurrentReference
 from amo_claims.views import claim_view
+from amo_shared.text import Code
 
 router = APIRouter(tags=["claims"])
 
@@ -59,26 +60,26 @@ FacilityId = Annotated[str, Depends(facility_id)]
 class LineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    act_code: str | None = Field(None, min_length=1, max_length=32)
-    medicine_code: str | None = Field(None, min_length=1, max_length=32)
+    act_code: Code | None = None
+    medicine_code: Code | None = None
     date: date
     billed: str = Field(min_length=1, max_length=16)
     quantity: int = Field(1, ge=1, le=999)
-    ald_code: str | None = Field(None, min_length=1, max_length=16)
-    prior_approval_ref: str | None = Field(None, min_length=1, max_length=40)
+    ald_code: Annotated[Code, Field(max_length=16)] | None = None
+    prior_approval_ref: Annotated[Code, Field(max_length=40)] | None = None
 
 
 class ClaimIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     beneficiary_rank: int = Field(ge=0, le=99)
-    prescriber_inpe: str = Field(min_length=1, max_length=32)
-    facility_id: str | None = Field(None, min_length=1, max_length=32)
+    prescriber_inpe: Code
+    facility_id: Code | None = None
     lines: list[LineIn] = Field(min_length=1, max_length=LINES_MAX)
 
 
 class FacilityClaimIn(ClaimIn):
-    member_number: str = Field(min_length=1, max_length=32)
+    member_number: Code
     facility_id: None = None  # the caller is the facility
 
 
@@ -87,8 +88,8 @@ class AttachmentIn(BaseModel):
 
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     size: int = Field(ge=1)
-    content_type: str = Field(min_length=1, max_length=100)
-    object_key: str = Field(min_length=1, max_length=300)
+    content_type: str = Field(min_length=1, max_length=100, pattern=r"^[a-z]+/[a-z0-9.+-]+$")
+    object_key: str = Field(min_length=1, max_length=300, pattern=r"^[A-Za-z0-9/_.-]+$")
 
 
 def _invalid(loc: tuple[Any, ...], message: str) -> RequestValidationError:

@@ -18,6 +18,7 @@ from amo_claims.api import Members
 from amo_claims.domain import AldExemption, NoTariffInForce
 from amo_claims.domain.member import ExemptionRefused, GrantedExemption
 from amo_claims.reference_api import CurrentReference
+from amo_shared.text import Code
 
 router = APIRouter(prefix="/operator", tags=["operator"])
 
@@ -32,7 +33,7 @@ class ExemptionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     beneficiary_rank: int = Field(ge=0, le=99)
-    ald_code: str = Field(min_length=1, max_length=16)
+    ald_code: Annotated[Code, Field(max_length=16)]
     valid_from: date
     # None: as long as the ALD list allows (5 years, or life for the conditions it names).
     valid_until: date | None = None

@@ -26,6 +26,7 @@ from amo_claims.reference_api import CurrentReference
 from amo_claims.views import approval_view, claim_view
 from amo_shared.envelope import OutgoingEvent, new_event
 from amo_shared.events import PriorApprovalDecided
+from amo_shared.text import Code
 from amo_shared.topics import PRIOR_APPROVAL_DECIDED
 
 router = APIRouter(tags=["operator"])
@@ -48,7 +49,7 @@ class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Literal["accepted", "rejected"]
-    reason: str = Field(min_length=1, max_length=64)
+    reason: Code
 
 
 @router.get("/operator/claims")
@@ -117,9 +118,9 @@ async def _decided_already(files: ClaimFiles, file: ClaimFile, body: Decision) -
 class ApprovalRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    member_number: str = Field(min_length=1, max_length=32)
+    member_number: Code
     beneficiary_rank: int = Field(ge=0, le=99)
-    act_codes: list[str] = Field(min_length=1, max_length=10)
+    act_codes: list[Code] = Field(min_length=1, max_length=10)
     planned_on: date
     estimated: str | None = Field(None, max_length=16)
 
@@ -192,7 +193,7 @@ class ApprovalDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Literal["approved", "refused"]
-    reason: str = Field(min_length=1, max_length=64)
+    reason: Code
     valid_until: date | None = None
 
 

@@ -16,6 +16,7 @@ from amo_documents.domain.reviews import STATUSES, Action, ReviewConflict, Revie
 from amo_documents.reviewing import NoSuchItem, Reviewing
 from amo_shared.aggregates import ConcurrentWriteError
 from amo_shared.events import DocumentKind
+from amo_shared.text import Note
 
 router = APIRouter(prefix="/operator/reviews", tags=["reviews"])
 
@@ -56,11 +57,11 @@ class ReviewView(BaseModel):
 
 
 class Decision(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Annotated[Note, Field(min_length=1)]
 
 
 class Second(BaseModel):
-    reason: str = Field("", max_length=500)
+    reason: Note = ""
 
 
 def view(item: ReviewItem) -> dict[str, Any]:

@@ -14,16 +14,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from amo_shared.text import Code
+
 # Dirhams with at most two decimals, as a string: "300", "62.30".
 Amount = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$")
 ]
-# A code of the reference data, an INPE, a facility id or an approval reference: plain
-# characters only, the registries decide what is valid.
-Code = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[\w.:-]+$"),
-]
+# A code of the reference data, an INPE, a facility id or an approval reference: the
+# registries decide what is valid, the shape is the platform's (`amo_shared.text.Code`).
 MemberNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z0-9]{4,16}$")]
 Rank = Annotated[int, Field(ge=0, le=99, description="0: the member; dependants follow")]
 LINES_MAX = 50

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -20,20 +21,22 @@ from pydantic import (
 
 from amo_gateway.countries import MOROCCO, normalise_country
 from amo_shared.events import Category, Relationship
+from amo_shared.limits import DEPENDANTS_PER_APPLICATION, EMAIL_MAX, PHONE_MAX
 from amo_shared.rib import InvalidRib, normalise_rib
+from amo_shared.text import BirthDate, FreeText, PersonName, plain
 
 CNIE = re.compile(r"^[A-Z]{1,2}[0-9]{5,6}$")
 PHONE = re.compile(r"^\+?[0-9]{9,15}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
-def not_in_future(value: date) -> date:
-    if value > date.today():
-        raise ValueError("must not be in the future")
-    return value
+# Names, free text and birth dates follow the platform's text rules (`amo_shared.text`).
+Name = PersonName
+Text = FreeText
+# Checked by shape below; the plain-text rule keeps control and bidi characters out first.
+Plain = AfterValidator(plain)
+MemberNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{4,16}$")
+]
 
 
 class _Body(BaseModel):
@@ -45,7 +48,7 @@ class DependantIn(_Body):
     relationship: Relationship
     first_name: Name
     last_name: Name
-    birth_date: date
+    birth_date: BirthDate
     student: bool = False
     disabled: bool = False
     # A spouse insured under another scheme is covered there.
@@ -54,8 +57,6 @@ class DependantIn(_Body):
     married: bool = False
     # A child in the applicant's care by a kafala judgment.
     kafala: bool = False
-
-    _birth_date = field_validator("birth_date")(not_in_future)
 
 
 def cnie_format(value: str) -> str:
@@ -68,7 +69,7 @@ def cnie_format(value: str) -> str:
 class GuardianIn(_Body):
     """Who files for an orphan too young to hold a CNIE (registration decides the age)."""
 
-    cnie: str = Field(max_length=16)
+    cnie: Annotated[str, Field(max_length=16), Plain]
     first_name: Name
     last_name: Name
     relationship: Text
@@ -81,21 +82,21 @@ class NewApplication(_Body):
     # nationality, then the guardian (an orphan filed by one has no CNIE), then the CNIE.
     nationality: str = Field(min_length=2, max_length=2)
     guardian: GuardianIn | None = None
-    cnie: str | None = Field(None, validate_default=True, max_length=16)
+    cnie: Annotated[str, Plain] | None = Field(None, validate_default=True, max_length=16)
     cnie_expiry: date | None = Field(None, validate_default=True)
     residence_permit: Text | None = Field(None, validate_default=True)
     residence_permit_expiry: date | None = None
     first_name: Name
     last_name: Name
-    birth_date: date
+    birth_date: BirthDate
     category: Category
     employer: Text | None = None
-    email: str = Field(max_length=254)
-    phone: str = Field(max_length=32)
+    email: Annotated[str, Field(max_length=EMAIL_MAX), Plain]
+    phone: Annotated[str, Field(max_length=PHONE_MAX), Plain]
     language: Literal["fr", "ar"] = "fr"
     # Required: reimbursements are paid to it. Normalised here, sealed by registration, never
     # echoed.
-    rib: str = Field(max_length=64)
+    rib: Annotated[str, Field(max_length=64), Plain]
     recruitment_date: date | None = None
     # Any text: the eligibility rules decide which schemes waive the waiting period.
     previous_scheme: Text | None = None
@@ -104,12 +105,10 @@ class NewApplication(_Body):
     retirement_date: date | None = None
     member_death_date: date | None = None
     survivor_pension: bool | None = None
-    deceased_member_number: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None
-    ) = None
-    dependants: list[DependantIn] = Field(default_factory=list, max_length=20)
-
-    _birth_date = field_validator("birth_date")(not_in_future)
+    deceased_member_number: MemberNumber | None = None
+    dependants: list[DependantIn] = Field(
+        default_factory=list, max_length=DEPENDANTS_PER_APPLICATION
+    )
 
     @field_validator("nationality")
     @classmethod

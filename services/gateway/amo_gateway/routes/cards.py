@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from amo_gateway.auth import BearerHeader, OperatorHeader
 from amo_gateway.upstream import UpstreamDep, UpstreamFailed, answer, relay
@@ -17,6 +17,8 @@ router = APIRouter(tags=["cards"])
 
 CARDS = "cards"
 TOKEN_MAX = 4096
+# A code of the cards' reason catalogue: lower-case words joined by `_` or `.`.
+REASON_CODE = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
 @router.get("/v1/applications/{application_id}/card.pdf", response_model=None)
@@ -56,7 +58,11 @@ async def verify(
 
 
 class CardAction(BaseModel):
-    reason: str = Field(min_length=1, max_length=64, description="A reason code")
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=64, pattern=REASON_CODE),
+        Field(description="A reason code"),
+    ]
     beneficiary_rank: int | None = Field(None, ge=0, le=99)
 
 

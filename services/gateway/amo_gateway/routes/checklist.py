@@ -11,11 +11,12 @@ from fastapi.exceptions import RequestValidationError
 from amo_gateway.countries import normalise_country
 from amo_shared.checklist import checklist_as_of
 from amo_shared.events import ApplicantFacts, Category, Dependant, Relationship
+from amo_shared.limits import DEPENDANTS_PER_APPLICATION
 
 router = APIRouter(prefix="/v1", tags=["checklist"])
 
 FLAGS = frozenset({"student", "disabled"})
-MAX_DEPENDANTS = 20
+MAX_DEPENDANTS = DEPENDANTS_PER_APPLICATION
 # The checklist's rules look at the relationship and flags only; names and dates are placeholders.
 PLACEHOLDER = dict(first_name="-", last_name="-", birth_date=date(2000, 1, 1))
 

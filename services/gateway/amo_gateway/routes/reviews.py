@@ -7,15 +7,29 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from amo_gateway.auth import OperatorHeader
 from amo_gateway.upstream import UpstreamDep, relay
+from amo_shared.text import Note
 
 router = APIRouter(prefix="/v1/operator/reviews", tags=["operator reviews"])
 
 ItemId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,160}$")]
 Status = Literal["waiting", "claimed", "refusal_pending", "approved", "refused"]
-Reason = Annotated[dict, Body(examples=[{"reason": "attestation sans cachet"}])]
+
+
+class Reasoned(BaseModel):
+    """An approval or a refusal: the operator's words, which the applicant may read."""
+
+    reason: Annotated[Note, Field(min_length=1, examples=["attestation sans cachet"])]
+
+
+class Remark(BaseModel):
+    reason: Note = ""
+
+
+Reason = Annotated[Reasoned, Body()]
 RESPONSES = {
     401: {"description": "No operator credential"},
     403: {"description": "Not an operator credential"},
@@ -48,10 +62,15 @@ async def get_review(
 
 
 async def _step(
-    upstream: UpstreamDep, item_id: str, step: str, operator: dict[str, str], body: dict | None
+    upstream: UpstreamDep,
+    item_id: str,
+    step: str,
+    operator: dict[str, str],
+    body: BaseModel | None,
 ) -> JSONResponse:
     path = f"/operator/reviews/{item_id}/{step}"
-    response = await upstream.call("documents", "POST", path, headers=operator, json=body or {})
+    sent = body.model_dump() if body is not None else {}
+    response = await upstream.call("documents", "POST", path, headers=operator, json=sent)
     return relay("documents", response)
 
 
@@ -80,7 +99,7 @@ async def confirm(
     item_id: ItemId,
     operator: OperatorHeader,
     upstream: UpstreamDep,
-    body: Annotated[dict | None, Body()] = None,
+    body: Annotated[Remark | None, Body()] = None,
 ) -> JSONResponse:
     return await _step(upstream, item_id, "confirm", operator, body)
 
@@ -90,6 +109,6 @@ async def overrule(
     item_id: ItemId,
     operator: OperatorHeader,
     upstream: UpstreamDep,
-    body: Annotated[dict | None, Body()] = None,
+    body: Annotated[Remark | None, Body()] = None,
 ) -> JSONResponse:
     return await _step(upstream, item_id, "overrule", operator, body)
