@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from amo_registration.adapters.persons import PersonRegister
 from amo_registration.adapters.repository import ApplicationRepository
@@ -20,15 +20,17 @@ from amo_registration.domain import Application, Contact, InvalidApplication, cr
 from amo_registration.domain.access import new_token, token_digest, token_matches
 from amo_registration.events import DUPLICATES_MAX, application_submitted
 from amo_registration.views import application_view, card_view
-from amo_shared.events import ApplicantFacts
-from amo_shared.limits import EMAIL_MAX, PHONE_MAX
+from amo_shared.events import ApplicantFacts, Dependant, Guardian
+from amo_shared.limits import CNIE_MAX, DEPENDANTS_PER_APPLICATION, EMAIL_MAX, PHONE_MAX
 from amo_shared.rib import InvalidRib, mask_rib, normalise_rib
 from amo_shared.sealed import Keyring, seal
+from amo_shared.text import BirthDate, FreeText, PersonName, plain
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 # Who the bearer of an applicant token is as a member (the gateway asks, to file claims).
 members = APIRouter(prefix="/members", tags=["members"])
 NO_CARD = "no card for this token"
+NO_SUCH_DEPENDANT = "this application declares no dependant with this index"
 
 # Compared against when the id is unknown, so both failures cost the same.
 _NO_SUCH_DIGEST = token_digest("no such application")
@@ -39,13 +41,52 @@ ONE_MEMBERSHIP = (
 )
 
 
+Plain = AfterValidator(plain)
+MemberNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{1,16}$")
+]
+
+
+class DeclaredDependant(Dependant):
+    first_name: PersonName
+    last_name: PersonName
+    birth_date: BirthDate
+
+
+class DeclaredGuardian(Guardian):
+    cnie: Annotated[str, Field(max_length=CNIE_MAX), Plain]
+    first_name: PersonName
+    last_name: PersonName
+    relationship: FreeText
+
+
+class DeclaredFacts(ApplicantFacts):
+    """The facts as an applicant declares them: the contract's fields under the public text
+    rules (the event contract itself only bounds sizes, so older events stay readable)."""
+
+    cnie: Annotated[str, Plain] | None = Field(None, max_length=CNIE_MAX)
+    first_name: PersonName
+    last_name: PersonName
+    birth_date: BirthDate
+    residence_permit: FreeText | None = None
+    employer: FreeText | None = None
+    previous_scheme: FreeText | None = None
+    pension_fund: FreeText | None = None
+    pension_number: FreeText | None = None
+    deceased_member_number: MemberNumber | None = None
+    guardian: DeclaredGuardian | None = None
+    dependants: list[DeclaredDependant] = Field(
+        default_factory=list, max_length=DEPENDANTS_PER_APPLICATION
+    )
+
+
 class NewApplication(BaseModel):
-    applicant: ApplicantFacts
-    email: str = Field(min_length=3, max_length=EMAIL_MAX)
-    phone: str = Field(min_length=3, max_length=PHONE_MAX)
+    applicant: DeclaredFacts
+    email: Annotated[str, Field(min_length=3, max_length=EMAIL_MAX), Plain]
+    phone: Annotated[str, Field(min_length=3, max_length=PHONE_MAX), Plain]
     language: Literal["fr", "ar"] = "fr"
     # The RIB in clear only on its way in: sealed before anything is stored.
-    rib: str = Field(min_length=1, max_length=64)
+    rib: Annotated[str, Field(min_length=1, max_length=64), Plain]
 
 
 def repository(request: Request) -> ApplicationRepository:
@@ -158,7 +199,14 @@ async def submit_application(
 
 
 @router.get("/{application_id}/access")
-async def upload_access(app: Authorised) -> dict[str, Any]:
+async def upload_access(
+    app: Authorised, dependant: Annotated[int | None, Query(ge=0, le=99)] = None
+) -> Any:
+    """Whether uploads are open; with `dependant`, 422 unless the application declares that
+    dependant (one file's documents stay bounded by what it declared)."""
+    if dependant is not None and not app.has_dependant(dependant):
+        detail = [{"loc": ["query", "dependant"], "msg": NO_SUCH_DEPENDANT, "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     return {
         "status": app.status.value,
         "uploads_open": app.uploads_open,

@@ -9,13 +9,15 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from amo_registration.domain.identity import lookalike_key, person_key
 from amo_registration.domain.validation import check_cnie_in_force, validate_facts
 from amo_shared.events import ApplicantFacts, CardState, ChangeReason, DocumentKind
+from amo_shared.limits import EMAIL_MAX, PHONE_MAX
+from amo_shared.text import plain
 
 
 class Status(StrEnum):
@@ -57,8 +59,8 @@ def _current_name(value: Any) -> Any:
 
 
 class Contact(BaseModel):
-    email: str
-    phone: str
+    email: Annotated[str, Field(max_length=EMAIL_MAX), AfterValidator(plain)]
+    phone: Annotated[str, Field(max_length=PHONE_MAX), AfterValidator(plain)]
     language: Literal["fr", "ar"] = "fr"
 
 
@@ -140,6 +142,10 @@ class Application(BaseModel):
         self.person_key = self.person_key or person_key(self.applicant)
         self.lookalike_key = self.lookalike_key or lookalike_key(self.applicant)
         return self
+
+    def has_dependant(self, index: int) -> bool:
+        """Whether the applicant declared a dependant at `index` (their documents' slot)."""
+        return 0 <= index < len(self.applicant.dependants)
 
     @property
     def uploads_open(self) -> bool:

@@ -214,3 +214,29 @@ def test_the_guardian_age_mirrors_the_shared_checklist():
     from amo_shared.checklist import guardian_below_age
 
     assert guardian_below_age(date.today()) == ORPHAN_SELF_FILING_AGE
+
+
+def test_an_application_has_only_the_dependants_it_declares():
+    facts = ApplicantFacts(
+        cnie="AB123456",
+        cnie_expiry=date(2099, 1, 1),
+        first_name="Amina",
+        last_name="Alaoui",
+        birth_date=date(1985, 3, 2),
+        nationality="MA",
+        category="public_employee",
+        recruitment_date=date(2020, 1, 1),
+        dependants=[
+            {
+                "relationship": "child",
+                "first_name": "Sara",
+                "last_name": "Alaoui",
+                "birth_date": date(2015, 1, 1),
+            }
+        ],
+    )
+    app = create(
+        facts, Contact(email="a@b.ma", phone="0612345678"), datetime.now(UTC), token_sha256="0" * 64
+    )
+    assert app.has_dependant(0)
+    assert not app.has_dependant(1) and not app.has_dependant(99) and not app.has_dependant(-1)
