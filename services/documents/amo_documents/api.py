@@ -13,7 +13,7 @@ from starlette.requests import ClientDisconnect
 from amo_documents.adapters.multipart import MalformedForm
 from amo_documents.adapters.pipe import UploadAborted
 from amo_documents.adapters.s3 import StorageFault
-from amo_documents.domain import FilingConflict, FilingRefused
+from amo_documents.domain import FilingConflict, FilingRefused, QuotaExceeded
 from amo_documents.domain.content import TooLarge, UnsupportedType
 from amo_documents.uploads import ContentRejected, FilingUncertain, Uploads
 from amo_shared.aggregates import ConcurrentWriteError
@@ -32,6 +32,7 @@ RENEWAL_HEADER = "X-Renewal"
 # (Order matters: a subclass before its base.)
 ERRORS: dict[type[Exception], tuple[int, str | None]] = {
     TooLarge: (413, None),
+    QuotaExceeded: (413, None),
     FilingConflict: (409, None),
     UnsupportedType: (415, None),
     MalformedForm: (422, None),

@@ -67,7 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         streamed_paths=("/applications/", "/claims/"),
     )
     serve_with_sweep(app, sweep, reconciler)
-    app.state.uploads = Uploads(storage, repository, rules, settings.max_upload_bytes)
+    app.state.uploads = Uploads(
+        storage, repository, rules, settings.max_upload_bytes, settings.max_application_bytes
+    )
     app.state.sweep = sweep
     app.state.reviewing = reviewing
     app.include_router(api.router)

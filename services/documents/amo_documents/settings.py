@@ -5,12 +5,15 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from amo_documents.domain.content import MAX_UPLOAD_BYTES
+from amo_documents.domain.content import MAX_APPLICATION_BYTES, MAX_UPLOAD_BYTES
+from amo_shared.apidocs import Environment
 from amo_shared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AMO_DOCUMENTS_", extra="ignore")
+    # `development` serves this API's docs (/docs, /redoc, /openapi.json); production does not.
+    environment: Environment = "production"
 
     mongo_database: str = "amo_documents"
     http_port: int = 8102
@@ -23,6 +26,8 @@ class Settings(ServiceSettings):
     s3_connect_timeout_seconds: float = Field(5.0, gt=0)
     s3_read_timeout_seconds: float = Field(60.0, gt=0)
     max_upload_bytes: int = Field(MAX_UPLOAD_BYTES, gt=0)
+    # All of one application's documents together (renewal proofs included): 413 past it.
+    max_application_bytes: int = Field(MAX_APPLICATION_BYTES, gt=0)
     # The orphan sweep: how often it runs, and how old an unreferenced object must be before it
     # goes. The grace must exceed the longest upload and its filing (an upload in flight has no
     # record yet): a day leaves a wide margin.

@@ -29,7 +29,12 @@ from amo_documents.adapters.repository import DocumentsRepository
 from amo_documents.adapters.s3 import PART_SIZE, DocumentStorage, object_key
 from amo_documents.domain import FilingConflict, FilingRefused, Slot, Upload
 from amo_documents.domain.checks import ContentRefused, examine
-from amo_documents.domain.content import MAX_UPLOAD_BYTES, ContentType, UploadInspection
+from amo_documents.domain.content import (
+    MAX_APPLICATION_BYTES,
+    MAX_UPLOAD_BYTES,
+    ContentType,
+    UploadInspection,
+)
 from amo_documents.domain.rules import DocumentRules, DocumentRulesBook
 from amo_shared.aggregates import ConcurrentWriteError
 from amo_shared.envelope import OutgoingEvent, new_event
@@ -80,6 +85,8 @@ class Uploads:
     repository: DocumentsRepository
     rules: DocumentRulesBook
     limit: int = MAX_UPLOAD_BYTES
+    # All of one application's documents together (the filing checks it under its write).
+    quota_bytes: int = MAX_APPLICATION_BYTES
 
     async def receive(
         self,
@@ -156,13 +163,14 @@ class Uploads:
         self, application_id: str, slot: Slot, rules: DocumentRules, renewal: bool
     ) -> None:
         """Refuse before reading the body what the filing would refuse anyway."""
-        if renewal:
-            if slot.kind not in rules.renewal_kinds:
-                raise FilingConflict(
-                    "après la carte, seules les pièces de renouvellement sont reçues"
-                )
-            return
+        if renewal and slot.kind not in rules.renewal_kinds:
+            raise FilingConflict("après la carte, seules les pièces de renouvellement sont reçues")
         documents = await self.repository.get(application_id)
+        if documents is not None:
+            # Full already: not a byte more is read (one more byte would pass the quota).
+            documents.check_quota(slot if not renewal else None, 1, self.quota_bytes)
+        if renewal:
+            return
         current = documents.documents.get(slot) if documents else None
         if current is not None and current.verified:
             raise FilingConflict("pièce déjà vérifiée : elle ne peut plus être remplacée")
@@ -196,7 +204,7 @@ class Uploads:
         self, application_id: str, slot: Slot, upload: Upload, upload_id: str
     ) -> Upload | None:
         try:
-            return await self.repository.file_upload(application_id, slot, upload)
+            return await self.repository.file_upload(application_id, slot, upload, self.quota_bytes)
         except CERTAINLY_NOT_FILED:
             await self.storage.discard(upload.key)  # no record points to it: no orphan either
             raise
@@ -220,7 +228,13 @@ class Uploads:
         kept = [False]
 
         def act(documents: Any) -> list[OutgoingEvent] | None:
-            event = documents.renew(slot, upload, rules.renewal_kinds, at=upload.uploaded_at)
+            event = documents.renew(
+                slot,
+                upload,
+                rules.renewal_kinds,
+                at=upload.uploaded_at,
+                quota_bytes=self.quota_bytes,
+            )
             kept[0] = event is not None
             if event is None:
                 return None  # this very proof was received already: announced once

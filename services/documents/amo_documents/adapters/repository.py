@@ -69,8 +69,11 @@ class DocumentsRepository:
             raise RuntimeError("application documents vanished: aggregates are never deleted")
         return last[0]
 
-    async def file_upload(self, application_id: str, slot: Slot, upload: Upload) -> Upload | None:
-        """File `upload` in `slot`; returns the upload it replaced, whose object may then go."""
+    async def file_upload(
+        self, application_id: str, slot: Slot, upload: Upload, quota_bytes: int | None = None
+    ) -> Upload | None:
+        """File `upload` in `slot` (within `quota_bytes` in all); returns the upload it
+        replaced, whose object may then go."""
         replaced: list[Upload | None] = [None]
 
         def act(documents: ApplicationDocuments) -> list[OutgoingEvent] | None:
@@ -78,7 +81,7 @@ class DocumentsRepository:
             if current is not None and current.key == upload.key:
                 replaced[0] = None  # already filed: our own earlier write went through
                 return None
-            replaced[0] = documents.file(slot, upload)
+            replaced[0] = documents.file(slot, upload, quota_bytes)
             return []
 
         await self.update(application_id, act)

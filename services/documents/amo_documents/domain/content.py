@@ -11,6 +11,9 @@ from enum import StrEnum
 
 # 10 MiB: enough for a scanned certificate, small enough to refuse abuse early.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# 60 MiB for all of one application's documents: a family's scans with room to replace them,
+# not a store for anything else.
+MAX_APPLICATION_BYTES = 60 * 1024 * 1024
 
 
 class ContentType(StrEnum):

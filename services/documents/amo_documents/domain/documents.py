@@ -20,6 +20,7 @@ from amo_documents.domain.verdicts import (
     AlreadyVerified,
     FilingConflict,
     FilingRefused,
+    QuotaExceeded,
     ReviewDecision,
     Submission,
     Verdict,
@@ -54,11 +55,12 @@ class ApplicationDocuments:
     identity_duplicate: ReviewDecision | None = None
     renewals: dict[Slot, list[Upload]] = field(default_factory=dict)
 
-    def file(self, slot: Slot, upload: Upload) -> Upload | None:
+    def file(self, slot: Slot, upload: Upload, quota_bytes: int | None = None) -> Upload | None:
         """File `upload` in `slot`, replacing what was there; returns the replaced upload.
 
         Filing the same upload again (a retried write) changes nothing and replaces nothing; a
-        verified document, or one waiting for an operator, is never replaced.
+        verified document, or one waiting for an operator, is never replaced; past
+        `quota_bytes` in all (the replaced document's bytes freed), nothing is filed.
         """
         _check_upload(slot, upload)
         current = self.documents.get(slot)
@@ -70,8 +72,20 @@ class ApplicationDocuments:
             raise FilingConflict("pièce déjà vérifiée : elle ne peut plus être remplacée")
         if current is not None and self.under_review(slot):
             raise FilingConflict("pièce en cours de vérification par un agent")
+        self.check_quota(slot, upload.size, quota_bytes)
         self.documents[slot] = upload
         return current
+
+    def stored_bytes(self, *, besides: Slot | None = None) -> int:
+        """What this application's documents take in storage, renewal proofs included; the
+        document in `besides` is left out (a replacement frees its bytes)."""
+        filed = sum(u.size for s, u in self.documents.items() if s != besides)
+        return filed + sum(u.size for kept in self.renewals.values() for u in kept)
+
+    def check_quota(self, slot: Slot, size: int, quota_bytes: int | None) -> None:
+        """QuotaExceeded when `size` more bytes in `slot` would pass `quota_bytes` in all."""
+        if quota_bytes is not None and self.stored_bytes(besides=slot) + size > quota_bytes:
+            raise QuotaExceeded(quota_bytes)
 
     def under_review(self, slot: Slot) -> bool:
         return any(
@@ -241,15 +255,24 @@ class ApplicationDocuments:
         return after
 
     def renew(
-        self, slot: Slot, upload: Upload, renewal_kinds: frozenset[DocumentKind], *, at: datetime
+        self,
+        slot: Slot,
+        upload: Upload,
+        renewal_kinds: frozenset[DocumentKind],
+        *,
+        at: datetime,
+        quota_bytes: int | None = None,
     ) -> DocumentRevalidated | None:
-        """Keep a renewal proof uploaded after the card; None if this very proof came already."""
+        """Keep a renewal proof uploaded after the card; None if this very proof came already.
+        Kept proofs stay (they are the card's history), so they count against `quota_bytes`."""
         _check_upload(slot, upload)
         if slot.kind not in renewal_kinds:
             raise FilingConflict("après la carte, seules les pièces de renouvellement sont reçues")
         kept = self.renewals.setdefault(slot, [])
         if any(u.sha256 == upload.sha256 for u in kept):
             return None
+        if quota_bytes is not None and self.stored_bytes() + upload.size > quota_bytes:
+            raise QuotaExceeded(quota_bytes)
         kept.append(upload.decided(Decision("accepted", at)))
         return DocumentRevalidated(
             application_id=self.application_id,

@@ -24,6 +24,14 @@ class FilingConflict(FilingRefused):
     """The slot holds a document that is verified or under review: it cannot be replaced."""
 
 
+class QuotaExceeded(FilingRefused):
+    """The application's documents would pass their total size allowance."""
+
+    def __init__(self, quota_bytes: int):
+        megabytes = quota_bytes // (1024 * 1024)
+        super().__init__(f"les pièces de ce dossier dépassent {megabytes} Mo au total")
+
+
 @dataclass(frozen=True)
 class Submission:
     """What verification needs of an `application.submitted`."""
