@@ -1,0 +1,23 @@
+"""Where a FastAPI app serves its API documentation: `/docs`, `/redoc` and `/openapi.json` only
+in development. In production they would hand anyone a map of every route and field."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Environment = Literal["development", "production"]
+DEVELOPMENT: Environment = "development"
+PRODUCTION: Environment = "production"
+
+
+def api_docs(environment: str) -> dict[str, str | None]:
+    """FastAPI's `docs_url`, `redoc_url` and `openapi_url` for `environment`: the defaults in
+    development, none otherwise (an unknown environment counts as production)."""
+    if environment == DEVELOPMENT:
+        return {"docs_url": "/docs", "redoc_url": "/redoc", "openapi_url": "/openapi.json"}
+    return {"docs_url": None, "redoc_url": None, "openapi_url": None}
+
+
+def api_docs_of(settings: object) -> dict[str, str | None]:
+    """The same for a settings object, by its `environment` field (production without one)."""
+    return api_docs(getattr(settings, "environment", PRODUCTION))
