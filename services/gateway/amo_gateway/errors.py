@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from amo_gateway.upload_pace import UploadTooSlow
 from amo_gateway.upstream import UpstreamFailed, UpstreamUnavailable
 
 
@@ -29,7 +30,17 @@ async def upstream_failed(_request: Request, exc: UpstreamFailed) -> JSONRespons
     )
 
 
+async def upload_too_slow(_request: Request, _exc: UploadTooSlow) -> JSONResponse:
+    # The connection is closed: the rest of a trickled body is not waited for.
+    return JSONResponse(
+        {"detail": "upload too slow: send the file within the time allowed"},
+        status_code=408,
+        headers={"Connection": "close"},
+    )
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(UploadTooSlow, upload_too_slow)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(UpstreamUnavailable, upstream_unavailable)
     app.add_exception_handler(UpstreamFailed, upstream_failed)

@@ -35,7 +35,7 @@ Text = FreeText
 # Checked by shape below; the plain-text rule keeps control and bidi characters out first.
 Plain = AfterValidator(plain)
 MemberNumber = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{4,16}$")
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{1,16}$")
 ]
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from limits import parse
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from amo_shared.apidocs import Environment
 
 
 class Settings(BaseSettings):
@@ -24,12 +27,45 @@ class Settings(BaseSettings):
     health_timeout_seconds: float = 2.0
     # JSON bodies are small; uploads are not limited here (documents enforces its own limit).
     max_json_body_bytes: int = 64 * 1024
+    # `development` serves the API docs (/docs, /redoc, /openapi.json); production does not.
+    environment: Environment = "production"
+    # Strict-Transport-Security is sent on requests that came over TLS, and on every request
+    # when a TLS-terminating proxy stands in front.
+    behind_tls: bool = False
+    # Abuse limits (`limits` notation, per process): per client address, per account (the
+    # bearer token), application creations per address, uploads per account. Addresses are
+    # shared behind carrier NAT, hence the generous address limit; accounts are not.
+    rate_limits_enabled: bool = True
+    rate_limit_per_address: str = "600/minute"
+    rate_limit_per_account: str = "120/minute"
+    rate_limit_application_creations: str = "30/hour"
+    rate_limit_uploads: str = "60/hour"
+    # An upload ends within the deadline and, past the grace, averages at least the minimum
+    # rate (10 MB at the minimum takes about 40 minutes: the deadline decides for large files,
+    # the rate cuts a trickle early); otherwise 408.
+    upload_deadline_seconds: float = Field(300.0, gt=0)
+    upload_min_bytes_per_second: float = Field(4096.0, gt=0)
+    upload_grace_seconds: float = Field(10.0, ge=0)
     # Operators, until the identity provider replaces this: `op-alice=<token>;op-bob=<token>`,
     # read as token -> operator id. Empty by default: no operator endpoint opens.
     operator_credentials: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     # Facilities billing directly, the same way: `FAC-000201=<token>;FAC-000101=<token>`, read
     # as token -> facility id. Empty by default: no facility endpoint opens.
     facility_credentials: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+
+    @field_validator(
+        "rate_limit_per_address",
+        "rate_limit_per_account",
+        "rate_limit_application_creations",
+        "rate_limit_uploads",
+    )
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError("write a rate such as 120/minute or 20/hour") from None
+        return value
 
     @field_validator("operator_credentials", "facility_credentials", mode="before")
     @classmethod

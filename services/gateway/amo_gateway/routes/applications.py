@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
 from amo_gateway.auth import BearerHeader
+from amo_gateway.rate_limits import LimiterDep, spend_creation
 from amo_gateway.schemas import ApplicationCreated, NewApplication
 from amo_gateway.upstream import UpstreamDep, relay
 
@@ -26,9 +27,15 @@ ERRORS = {
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ApplicationCreated,
-    responses={422: {"description": "A field is malformed or missing"}},
+    responses={
+        422: {"description": "A field is malformed or missing"},
+        429: {"description": "Too many applications from this address: see Retry-After"},
+    },
 )
-async def create_application(body: NewApplication, upstream: UpstreamDep) -> JSONResponse:
+async def create_application(
+    body: NewApplication, request: Request, counters: LimiterDep, upstream: UpstreamDep
+) -> JSONResponse:
+    await spend_creation(request, counters)
     response = await upstream.call(
         REGISTRATION, "POST", "/applications", json=body.to_registration()
     )

@@ -16,7 +16,9 @@ from starlette.requests import ClientDisconnect
 
 from amo_gateway.auth import MemberHeader
 from amo_gateway.claim_bodies import MemberClaimIn
+from amo_gateway.rate_limits import UploadAllowance
 from amo_gateway.routes.documents import FORWARDED_HEADERS, MULTIPART
+from amo_gateway.upload_pace import paced_body
 from amo_gateway.upstream import UpstreamDep, UpstreamFailed, answer, relay
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
@@ -63,8 +65,11 @@ async def file_claim(
     status_code=status.HTTP_201_CREATED,
     summary="Attach a care sheet, an invoice or a prescription (replaces one of the same kind)",
     openapi_extra=MULTIPART,
+    dependencies=[UploadAllowance],
     responses={
         **MEMBER,
+        408: {"description": "Upload too slow (past the deadline, or below the minimum rate)"},
+        429: {"description": "Too many uploads for this account: see Retry-After"},
         409: {"description": "The claim takes no uploads now (submitted or decided)"},
         413: {"description": "File too large"},
         415: {"description": "File type not accepted"},
@@ -94,7 +99,7 @@ async def attach_document(
         "PUT",
         upstream.url("documents", f"/claims/{claim_id}/documents/{kind.value}"),
         headers={h: request.headers[h] for h in FORWARDED_HEADERS if h in request.headers},
-        content=request.stream(),
+        content=paced_body(request),
     )
     try:
         stored = await upstream.send("documents", forward)

@@ -16,7 +16,9 @@ from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
 from amo_gateway.auth import BearerHeader
+from amo_gateway.rate_limits import UploadAllowance
 from amo_gateway.schemas import StoredDocument
+from amo_gateway.upload_pace import paced_body
 from amo_gateway.upstream import UpstreamDep, UpstreamFailed, answer, relay
 from amo_shared.events import DocumentKind
 
@@ -64,12 +66,18 @@ MULTIPART = {
     status_code=status.HTTP_201_CREATED,
     response_model=StoredDocument,
     openapi_extra=MULTIPART,
+    dependencies=[UploadAllowance],
     responses={
         404: {"description": "No such application for this token"},
         409: {"description": "Uploads are closed, or this document is verified or under review"},
-        413: {"description": "File too large"},
+        408: {"description": "Upload too slow (past the deadline, or below the minimum rate)"},
+        413: {"description": "File too large, or the application's documents past its quota"},
         415: {"description": "File type not accepted"},
-        422: {"description": "Content refused: the rule's code and its French and Arabic text"},
+        422: {
+            "description": "Content refused (the rule's code and its French and Arabic text), "
+            "or no such dependant in this application"
+        },
+        429: {"description": "Too many uploads for this account: see Retry-After"},
     },
 )
 async def upload_document(
@@ -83,8 +91,13 @@ async def upload_document(
     ] = None,
 ) -> JSONResponse:
     check_dependant(kind, dependant)
+    # Registration knows the dependants: an index it does not declare is refused there.
     access = await upstream.call(
-        "registration", "GET", f"/applications/{application_id}/access", headers=auth
+        "registration",
+        "GET",
+        f"/applications/{application_id}/access",
+        params={"dependant": dependant} if dependant is not None else None,
+        headers=auth,
     )
     if access.status_code != 200:
         return relay("registration", access)
@@ -109,7 +122,7 @@ async def upload_document(
         upstream.url("documents", f"/applications/{application_id}/documents/{kind.value}"),
         params={"dependant": dependant} if dependant is not None else None,
         headers=headers,
-        content=request.stream(),
+        content=paced_body(request),
     )
     try:
         response = await upstream.send("documents", forward)
