@@ -80,16 +80,18 @@ bench: install
 # Operators: Kafka's own tools, from the jars `make run` installed.
 KAFKA_TOOLS := java -cp '.local/cache/kafka-libs/*'
 BOOTSTRAP := 127.0.0.1:$${AMO_KAFKA_PORT:-9092}
+# The bus is closed: the tools log in as the stack's admin principal (a 0600 file of the data dir).
+KAFKA_ADMIN := $${AMO_LOCAL_DIR:-.local/data}/kafka/admin.properties
 TOPIC ?= card.issued
 
 watch:
 	$(KAFKA_TOOLS) org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server $(BOOTSTRAP) \
-	  --topic $(TOPIC) --from-beginning --formatter-property print.headers=true --formatter-property print.key=true \
+	  --consumer.config $(KAFKA_ADMIN) --topic $(TOPIC) --from-beginning --formatter-property print.headers=true --formatter-property print.key=true \
 	  --formatter-property print.partition=true --formatter-property print.offset=true
 
 lag:
 	$(KAFKA_TOOLS) org.apache.kafka.tools.consumer.group.ConsumerGroupCommand \
-	  --bootstrap-server $(BOOTSTRAP) --describe --all-groups
+	  --bootstrap-server $(BOOTSTRAP) --command-config $(KAFKA_ADMIN) --describe --all-groups
 
 replay:
 	$(PY) -m amo_localstack replay $(SERVICE)

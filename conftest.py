@@ -16,10 +16,12 @@ import httpx
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from amo_localstack import bus as closed_bus
 from amo_localstack.config import StackConfig
 from amo_localstack.harden import harden_mongo
 from amo_localstack.infra import temporary_stack
 from amo_localstack.services import ServicePorts, start_services
+from amo_shared.kafka_access import KafkaAccess
 from amo_testkit import Bus, eventually
 
 # Properties are judged on their examples, not on wall time: the suite shares two cores with the
@@ -35,6 +37,25 @@ class Stack:
     @property
     def kafka_bootstrap(self) -> str:
         return self.cfg.kafka_bootstrap
+
+    @property
+    def kafka(self) -> KafkaAccess:
+        """The stack's super user on the closed bus (test fixtures publish and rewind freely)."""
+        return closed_bus.access(self.cfg)
+
+    @property
+    def kafka_options(self) -> dict:
+        """aiokafka keyword arguments for `kafka` (bootstrap servers and SASL)."""
+        return self.kafka.client_options()
+
+    def kafka_settings(self, service: str) -> dict:
+        """A service's settings for the bus, as its own principal (its ACLs apply)."""
+        access = closed_bus.access(self.cfg, service)
+        return {
+            "kafka_bootstrap_servers": access.bootstrap,
+            "kafka_username": access.username,
+            "kafka_password": access.password,
+        }
 
     @property
     def mongo_url(self) -> str:
@@ -153,7 +174,7 @@ def facilities() -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="session")
 async def bus(stack):
     """An operator's Kafka client: publish, read topics through, watch and rewind groups."""
-    bus = Bus(stack.kafka_bootstrap)
+    bus = Bus(stack.kafka)
     await bus.producer.start()
     yield bus
     await bus.producer.stop()

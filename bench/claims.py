@@ -26,9 +26,11 @@ from amo_claimkit import Facility, inpe, line, member_with_card
 
 from amo_claims.domain import Claim, Coverage, adjudicate
 from amo_claims.reference_files import load_reference
+from amo_localstack import bus as closed_bus
 from amo_localstack.harden import harden_mongo
 from amo_localstack.infra import temporary_stack
 from amo_localstack.services import ServicePorts, start_services
+from amo_shared.kafka_access import KafkaAccess
 from amo_shared.topics import CLAIM_ADJUDICATED
 from amo_testkit import Applicants
 
@@ -42,8 +44,8 @@ os.environ["AMO_GATEWAY_FACILITY_CREDENTIALS"] = f"{HOSPITAL}={TOKEN}"
 class Adjudicated:
     """claim.adjudicated read from the topic's end: when each claim id was first decided."""
 
-    def __init__(self, bootstrap: str):
-        self.consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    def __init__(self, kafka: KafkaAccess):
+        self.consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
         self.seen: dict[str, float] = {}
         self.task: asyncio.Task | None = None
 
@@ -91,9 +93,9 @@ async def members(gateway: str, claims_url: str, n: int) -> list[str]:
 
 
 async def file_claims(
-    gateway: str, bootstrap: str, numbers: list[str], m: int, concurrency: int
+    gateway: str, kafka: KafkaAccess, numbers: list[str], m: int, concurrency: int
 ) -> tuple[float, list[float]]:
-    reader = Adjudicated(bootstrap)
+    reader = Adjudicated(kafka)
     await reader.start()
     sem = asyncio.Semaphore(concurrency)
     sent: dict[str, float] = {}
@@ -167,9 +169,9 @@ def main() -> None:
         t0 = time.perf_counter()
         numbers = asyncio.run(members(gateway, claims_url, args.members))
         print(f"{args.members} members with cards in {time.perf_counter() - t0:.1f} s")
-        asyncio.run(file_claims(gateway, cfg.kafka_bootstrap, numbers, 4, 4))  # warm consumers
+        asyncio.run(file_claims(gateway, closed_bus.access(cfg), numbers, 4, 4))  # warm consumers
         wall, latencies = asyncio.run(
-            file_claims(gateway, cfg.kafka_bootstrap, numbers, args.claims, args.concurrency)
+            file_claims(gateway, closed_bus.access(cfg), numbers, args.claims, args.concurrency)
         )
     q = statistics.quantiles(latencies, n=20)
     service = args.claims / wall

@@ -40,7 +40,7 @@ def delivery_router(runtime: Runtime) -> APIRouter:
         try:
             reports = [
                 await replay_dead_letters(
-                    runtime.broker, runtime.settings.kafka_bootstrap_servers, sub, renew=lease.renew
+                    runtime.broker, runtime.settings.kafka_access(), sub, renew=lease.renew
                 )
                 for sub in runtime.subscriptions
             ]

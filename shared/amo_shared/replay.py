@@ -25,6 +25,7 @@ from aiokafka.structs import OffsetAndMetadata
 from faststream.kafka import KafkaBroker
 
 from amo_shared.deadletters import PARKED_DEAD_LETTERS, park_dead_letter, text_headers
+from amo_shared.kafka_access import KafkaAccess
 from amo_shared.records import Letter, Record
 from amo_shared.subscriptions import Subscription
 from amo_shared.topics import dlt
@@ -83,9 +84,9 @@ def original_record(entry: Record, dlt_topic: str) -> Letter:
     )
 
 
-async def read_original_value(bootstrap: str, record: Letter) -> bytes:
+async def read_original_value(access: KafkaAccess, record: Letter) -> bytes:
     """The value of a trimmed letter, from the original topic (while retention keeps it)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**access.client_options(), enable_auto_commit=False)
     await consumer.start()
     try:
         tp = TopicPartition(record.topic, record.partition)
@@ -105,7 +106,7 @@ async def read_original_value(bootstrap: str, record: Letter) -> bytes:
 
 async def replay_dead_letters(
     broker: KafkaBroker,
-    bootstrap: str,
+    access: KafkaAccess,
     sub: Subscription,
     renew: Callable[[], Awaitable[None]] | None = None,
 ) -> ReplayReport:
@@ -114,7 +115,7 @@ async def replay_dead_letters(
     report = ReplayReport(topic=sub.topic, group=sub.group)
     topic = dlt(sub.topic)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **access.client_options(),
         group_id=f"{sub.group}.dlt-replay",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -136,7 +137,7 @@ async def replay_dead_letters(
                     if entry.offset >= ends[tp]:
                         break
                     report.read += 1
-                    await _replay_entry(broker, bootstrap, sub, entry, topic, report)
+                    await _replay_entry(broker, access, sub, entry, topic, report)
                     await consumer.commit({tp: OffsetAndMetadata(entry.offset + 1, "")})
                 if renew is not None:
                     await renew()
@@ -149,7 +150,7 @@ async def replay_dead_letters(
 
 async def _replay_entry(
     broker: KafkaBroker,
-    bootstrap: str,
+    access: KafkaAccess,
     sub: Subscription,
     entry: Record,
     topic: str,
@@ -161,7 +162,7 @@ async def _replay_entry(
     try:
         record = original_record(entry, topic)
         if record.meta.get("dlt_trimmed") == "value":
-            record.value = await read_original_value(bootstrap, record)
+            record.value = await read_original_value(access, record)
     except MalformedEntry as exc:
         report.malformed += 1
         report.notes.append(f"{topic}[{entry.partition}]@{entry.offset}: {exc}")

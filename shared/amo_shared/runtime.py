@@ -34,13 +34,16 @@ from amo_shared.telemetry import (
     flush,
     instrument_app,
 )
+from amo_shared.topics import CONSUMES
 
 
 def make_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
     # Idempotent producer (acks=all): a retried send is never written twice. Spans and metrics
     # for every message; FastStream's log lines go through the redacting JSON handler.
+    access = settings.kafka_access()
     return KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        access.bootstrap,
+        security=access.security(),
         client_id=client_id,
         enable_idempotence=True,
         logger=broker_logger(),
@@ -65,6 +68,10 @@ class Runtime:
 
     def subscribe(self, routes: list[Route]) -> None:
         """Put `routes` under the delivery policy in this service's consumer group."""
+        unlisted = [r.topic for r in routes if r.topic not in CONSUMES.get(self.name, ())]
+        if unlisted:
+            # The broker's ACLs are made from the map: such a subscription could never read.
+            raise ValueError(f"{self.name} consumes {unlisted}, not in amo_shared.topics.CONSUMES")
         self.subscriptions += subscribe(
             self.broker,
             routes,

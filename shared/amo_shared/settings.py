@@ -6,14 +6,24 @@ discovered under load: zero attempts would acknowledge every message unprocessed
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from amo_shared.kafka_access import KafkaAccess
 
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AMO_", extra="ignore")
 
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", min_length=1)
+    # The service's own principal on the closed bus (SASL SCRAM-SHA-512); its ACLs let it write
+    # only the topics it owns. The local stack draws the password at first run.
+    kafka_username: str | None = None
+    kafka_password: SecretStr | None = None
+    # The CA that signed the brokers' certificate, to connect over TLS (from outside the host).
+    kafka_ca_file: Path | None = None
     mongo_url: str = Field("mongodb://127.0.0.1:27017/", pattern=r"^mongodb(\+srv)?://")
     mongo_database: str = Field("amo", min_length=1)
     http_host: str = "127.0.0.1"
@@ -26,3 +36,9 @@ class ServiceSettings(BaseSettings):
     message_attempts: int = Field(3, ge=1, le=20)
     # A DLT replay holds its lease this long without renewing before another may take over.
     replay_lease_seconds: float = Field(60.0, ge=5, le=3600)
+
+    def kafka_access(self) -> KafkaAccess:
+        password = self.kafka_password.get_secret_value() if self.kafka_password else None
+        return KafkaAccess(
+            self.kafka_bootstrap_servers, self.kafka_username, password, self.kafka_ca_file
+        )

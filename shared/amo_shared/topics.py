@@ -61,3 +61,38 @@ ALL_TOPICS: tuple[str, ...] = MAIN_TOPICS + tuple(dlt(t) for t in MAIN_TOPICS)
 # Fixed partition count; the key (application id, or member number for card lifecycle) keeps
 # every event of one aggregate on one partition, in order.
 DEFAULT_PARTITIONS = 3
+
+# Who may write and read what: the broker's ACLs are made from these two maps (one principal per
+# service, named after it), so a service can publish only the topics it owns and read only
+# those it consumes. A service also writes and reads the dead-letter topic of each topic it
+# consumes (its own failures, replayed by itself). `Runtime.subscribe` refuses a route that is
+# not listed here, so the map and the code cannot drift apart.
+PRODUCES: dict[str, tuple[str, ...]] = {
+    "registration": (APPLICATION_SUBMITTED,),
+    "documents": (DOCUMENTS_VERIFIED, DOCUMENTS_REVALIDATED),
+    "eligibility": (ELIGIBILITY_DECIDED,),
+    "cards": (CARD_ISSUED, *CARD_CHANGES, CARD_REVALIDATION_DUE),
+    "claims": (CLAIM_SUBMITTED, CLAIM_ADJUDICATED, CLAIM_PAID, PRIOR_APPROVAL_DECIDED),
+    "notifications": (),
+}
+CONSUMES: dict[str, tuple[str, ...]] = {
+    "registration": (DOCUMENTS_VERIFIED, ELIGIBILITY_DECIDED, CARD_ISSUED, *CARD_CHANGES),
+    "documents": (APPLICATION_SUBMITTED,),
+    "eligibility": (DOCUMENTS_VERIFIED,),
+    "cards": (ELIGIBILITY_DECIDED, DOCUMENTS_REVALIDATED),
+    "claims": (CARD_ISSUED, CLAIM_SUBMITTED, ELIGIBILITY_DECIDED, *CARD_CHANGES),
+    "notifications": (
+        APPLICATION_SUBMITTED,
+        DOCUMENTS_VERIFIED,
+        ELIGIBILITY_DECIDED,
+        CARD_ISSUED,
+        *CARD_CHANGES,
+        CARD_REVALIDATION_DUE,
+    ),
+}
+BUS_SERVICES: tuple[str, ...] = tuple(PRODUCES)
+
+
+def consumer_groups(service: str) -> tuple[str, ...]:
+    """The consumer groups `service` may use: its own, and the one its DLT replay commits in."""
+    return (service, f"{service}.dlt-replay")

@@ -27,7 +27,7 @@ MAX_REQUEST = 1048576  # the producers' default max.request.size
 async def topic(stack):
     """A topic and its dead-letter topic of this test's own: no other test's records in them."""
     name = f"hardening-{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**stack.kafka_options)
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, 1, 1), NewTopic(dlt(name), 1, 1)])
@@ -46,7 +46,7 @@ async def db(stack):
 
 @pytest.fixture
 async def producer(stack):
-    p = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
+    p = AIOKafkaProducer(**stack.kafka_options)
     await p.start()
     yield p
     await p.stop()
@@ -60,7 +60,12 @@ class Consumer:
     ):
         self.topic, self.keys, self.broken, self.handled = topic, keys, broken, []
         self.group = f"hardening-{uuid.uuid4().hex[:8]}"
-        self.broker = KafkaBroker(stack.kafka_bootstrap, enable_idempotence=True, logger=None)
+        self.broker = KafkaBroker(
+            stack.kafka_bootstrap,
+            security=stack.kafka.security(),
+            enable_idempotence=True,
+            logger=None,
+        )
         [self.sub] = subscribe(
             self.broker,
             [Route(topic, ApplicationSubmitted, self.handle)],
@@ -138,7 +143,7 @@ async def test_a_near_limit_bad_record_is_dead_lettered_trimmed_and_replay_reads
         assert entry.value == b"" and meta["dlt_trimmed"] == "value"
         assert meta["dlt_value_bytes"] == str(len(value))
         assert "invalid payload" in meta["dlt_reason"] and meta["ce_id"] == headers["ce_id"]
-        report = await replay_dead_letters(consumer.broker, stack.kafka_bootstrap, consumer.sub)
+        report = await replay_dead_letters(consumer.broker, stack.kafka, consumer.sub)
     finally:
         await consumer.broker.stop()
     # Replay found the value on the original topic (else it would be malformed) and judged it.
@@ -165,7 +170,7 @@ async def test_a_malformed_dead_letter_is_parked_and_the_replay_goes_on(stack, b
         }
         await bus.publish_raw(dlt(topic), b"{}", bad_key, garbled)
         consumer.broken = False  # the fix is deployed
-        report = await replay_dead_letters(consumer.broker, stack.kafka_bootstrap, consumer.sub)
+        report = await replay_dead_letters(consumer.broker, stack.kafka, consumer.sub)
     finally:
         await consumer.broker.stop()
     assert (report.replayed, report.processed, report.malformed) == (1, 1, 1), report
@@ -194,7 +199,7 @@ async def test_two_concurrent_replays_of_one_service_process_each_entry_once(sta
                 return None
             try:
                 return await replay_dead_letters(
-                    consumer.broker, stack.kafka_bootstrap, consumer.sub, renew=lease.renew
+                    consumer.broker, stack.kafka, consumer.sub, renew=lease.renew
                 )
             finally:
                 await lease.release()
@@ -213,7 +218,7 @@ async def test_a_dead_letter_kafka_refuses_is_parked_in_the_database_and_replaye
     stack, bus, db
 ):
     name = f"hardening-nodlt-{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**stack.kafka_options)
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, 1, 1)])  # and no dead-letter topic
@@ -224,7 +229,11 @@ async def test_a_dead_letter_kafka_refuses_is_parked_in_the_database_and_replaye
     consumer = Consumer(stack, db, name, keys, broken=True, attempts=1)
     # A short metadata wait, so the missing topic is refused in seconds rather than 40.
     consumer.broker = KafkaBroker(
-        stack.kafka_bootstrap, enable_idempotence=True, logger=None, request_timeout_ms=3000
+        stack.kafka_bootstrap,
+        security=stack.kafka.security(),
+        enable_idempotence=True,
+        logger=None,
+        request_timeout_ms=3000,
     )
     [consumer.sub] = subscribe(
         consumer.broker,
@@ -244,7 +253,7 @@ async def test_a_dead_letter_kafka_refuses_is_parked_in_the_database_and_replaye
 
         await eventually(both_parked, "both letters parked in the database")
         consumer.broken = False
-        report = await replay_dead_letters(consumer.broker, stack.kafka_bootstrap, consumer.sub)
+        report = await replay_dead_letters(consumer.broker, stack.kafka, consumer.sub)
     finally:
         await consumer.broker.stop()
     assert (report.from_database, report.processed) == (2, 2), report

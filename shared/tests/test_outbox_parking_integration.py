@@ -22,7 +22,7 @@ from amo_testkit import scratch_database
 @pytest.fixture
 async def topic(stack):
     name = f"outbox-{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**stack.kafka_options)
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, 3, 1)])
@@ -39,7 +39,9 @@ async def db(stack):
 
 @pytest.fixture
 async def relay(stack, db):
-    broker = KafkaBroker(stack.kafka_bootstrap, enable_idempotence=True, logger=None)
+    broker = KafkaBroker(
+        stack.kafka_bootstrap, security=stack.kafka.security(), enable_idempotence=True, logger=None
+    )
     await broker.start()
 
     async def publish(event: OutgoingEvent) -> None:

@@ -31,7 +31,9 @@ async def test_replay_processes_this_groups_dead_letters_once_after_the_fix(stac
             raise ValueError("a bug in this version")
         state["handled"].append(event.id)
 
-    broker = KafkaBroker(stack.kafka_bootstrap, enable_idempotence=True, logger=None)
+    broker = KafkaBroker(
+        stack.kafka_bootstrap, security=stack.kafka.security(), enable_idempotence=True, logger=None
+    )
     subs = subscribe(
         broker, [Route(APPLICATION_SUBMITTED, ApplicationSubmitted, handle)], group=group, db=db
     )
@@ -53,11 +55,11 @@ async def test_replay_processes_this_groups_dead_letters_once_after_the_fix(stac
 
         state["broken"] = False  # the fix is deployed
         [sub] = subs
-        report = await replay_dead_letters(broker, stack.kafka_bootstrap, sub)
+        report = await replay_dead_letters(broker, stack.kafka, sub)
         assert (report.replayed, report.processed, report.parked_again) == (1, 1, 0)
         assert state["handled"] == [event.id]
 
-        again = await replay_dead_letters(broker, stack.kafka_bootstrap, sub)
+        again = await replay_dead_letters(broker, stack.kafka, sub)
         assert again.replayed == 0, "an entry is replayed once"
         assert state["handled"] == [event.id]
         assert len(await _mine(bus, key, group)) == 1
@@ -72,7 +74,9 @@ async def test_an_entry_that_still_fails_is_parked_again_with_its_reason(stack, 
         if event.payload.application_id == key:
             raise ValueError("still broken")
 
-    broker = KafkaBroker(stack.kafka_bootstrap, enable_idempotence=True, logger=None)
+    broker = KafkaBroker(
+        stack.kafka_bootstrap, security=stack.kafka.security(), enable_idempotence=True, logger=None
+    )
     subs = subscribe(
         broker,
         [Route(APPLICATION_SUBMITTED, ApplicationSubmitted, handle)],
@@ -84,7 +88,7 @@ async def test_an_entry_that_still_fails_is_parked_again_with_its_reason(stack, 
     try:
         await bus.publish(submitted_event(key))
         await eventually(lambda: _mine(bus, key, group), "the event was dead-lettered")
-        report = await replay_dead_letters(broker, stack.kafka_bootstrap, subs[0])
+        report = await replay_dead_letters(broker, stack.kafka, subs[0])
         assert (report.replayed, report.processed, report.parked_again) == (1, 0, 1)
         entries = [
             r

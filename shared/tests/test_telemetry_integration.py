@@ -39,7 +39,7 @@ class Recorder(SpanProcessor):
 async def topic(stack):
     """A topic of this test's own: no service of the session consumes it."""
     name = f"tracing-{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**stack.kafka_options)
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, num_partitions=1, replication_factor=1)])
@@ -51,9 +51,7 @@ async def topic(stack):
 
 @pytest.fixture
 async def runtime(stack):
-    settings = ServiceSettings(
-        kafka_bootstrap_servers=stack.kafka_bootstrap, mongo_url=stack.mongo_url
-    )
+    settings = ServiceSettings(**stack.kafka_settings("admin"), mongo_url=stack.mongo_url)
     mongo = AsyncMongoClient(stack.mongo_url)
     db = mongo[f"amo_test_{uuid.uuid4().hex[:8]}"]
     await db.create_collection("processed_events")

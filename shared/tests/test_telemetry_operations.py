@@ -51,7 +51,7 @@ async def test_a_service_whose_dependencies_do_not_answer_is_alive_but_not_ready
 async def test_readyz_is_200_with_everything_up_and_names_a_failing_dependency(stack, run_app):
     runtime, app = app_for(
         ServiceSettings(
-            kafka_bootstrap_servers=stack.kafka_bootstrap,
+            **stack.kafka_settings("admin"),
             mongo_url=stack.mongo_url,
             log_json=False,
             mongo_database=f"amo_ops_{uuid.uuid4().hex[:8]}",

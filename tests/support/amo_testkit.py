@@ -26,6 +26,7 @@ from amo_localstack.filing import pdf_with_text
 from amo_shared.checklist import required_documents
 from amo_shared.envelope import OutgoingEvent, new_event
 from amo_shared.events import ApplicantFacts, ApplicationSubmitted, Category
+from amo_shared.kafka_access import KafkaAccess
 from amo_shared.rib import rib_key
 from amo_shared.topics import APPLICATION_SUBMITTED
 
@@ -262,9 +263,10 @@ async def eventually(check, what: str, timeout: float = 60.0):
 class Bus:
     """What an operator does with Kafka: publish, read a topic through, watch and reset a group."""
 
-    def __init__(self, bootstrap: str):
-        self.bootstrap = bootstrap
-        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    def __init__(self, access: KafkaAccess):
+        self.access = access
+        self.options = access.client_options()
+        self.producer = AIOKafkaProducer(**self.options, enable_idempotence=True)
 
     async def publish(self, event: OutgoingEvent):
         return await self.publish_raw(
@@ -278,7 +280,7 @@ class Bus:
 
     async def read(self, topic: str) -> list:
         """Every record of `topic` up to its current end, outside any consumer group."""
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(**self.options, enable_auto_commit=False)
         await consumer.start()
         try:
             parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
@@ -301,7 +303,7 @@ class Bus:
         return consumer.partitions_for_topic(topic) or ()
 
     async def committed(self, group: str, tp: TopicPartition) -> int:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin = AIOKafkaAdminClient(**self.options)
         await admin.start()
         try:
             offsets = await admin.list_consumer_group_offsets(group, partitions=[tp])
@@ -321,9 +323,7 @@ class Bus:
 
     async def rewind(self, group: str, topic: str) -> None:
         """Reset `group`'s committed offsets on `topic` to the beginning (the group must be idle)."""
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, group_id=group, enable_auto_commit=False
-        )
+        consumer = AIOKafkaConsumer(**self.options, group_id=group, enable_auto_commit=False)
         await consumer.start()
         try:
             parts = [TopicPartition(topic, p) for p in await self._partitions(consumer, topic)]
@@ -348,7 +348,7 @@ class Bus:
 
     async def wait_caught_up(self, group: str, topic: str, timeout: float = 90) -> None:
         """Until `group` has committed every partition of `topic` up to its current end."""
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap)
+        consumer = AIOKafkaConsumer(**self.options)
         await consumer.start()
         try:
             parts = [TopicPartition(topic, p) for p in await self._partitions(consumer, topic)]

@@ -21,8 +21,10 @@ import httpx
 import typer
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from amo_shared.kafka_access import KafkaAccess
 from amo_shared.topics import CARD_ISSUED, DLT_SUFFIX
 
+from . import bus as closed_bus
 from .config import StackConfig
 from .filing import Gateway, Progress, file_one
 from .infra import temporary_stack
@@ -48,10 +50,10 @@ FREEZE_SECONDS = 15
 class CardCounter:
     """An independent consumer of `card.issued`, from the beginning, outside any group."""
 
-    def __init__(self, bootstrap: str):
+    def __init__(self, kafka: KafkaAccess):
         self.consumer = AIOKafkaConsumer(
             CARD_ISSUED,
-            bootstrap_servers=bootstrap,
+            **kafka.client_options(),
             group_id=None,
             auto_offset_reset="earliest",
             enable_auto_commit=False,
@@ -71,8 +73,8 @@ class CardCounter:
             await self.consumer.stop()
 
 
-async def dead_letters(bootstrap: str) -> dict[str, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+async def dead_letters(kafka: KafkaAccess) -> dict[str, int]:
+    consumer = AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False)
     await consumer.start()
     try:
         topics = sorted(t for t in await consumer.topics() if t.endswith(DLT_SUFFIX))
@@ -146,7 +148,7 @@ async def inflict(cfg: StackConfig, progress: Progress, n: int, filing: asyncio.
 async def campaign(cfg: StackConfig, n: int, concurrency: int, wait_s: float) -> bool:
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # the broker's restart is expected
     progress, stop = Progress(), asyncio.Event()
-    counter = CardCounter(cfg.kafka_bootstrap)
+    counter = CardCounter(closed_bus.access(cfg))
     counting = asyncio.create_task(counter.run(stop))
     sem, checklists = asyncio.Semaphore(concurrency), {}
     t0 = time.monotonic()
@@ -194,7 +196,7 @@ async def campaign(cfg: StackConfig, n: int, concurrency: int, wait_s: float) ->
     cards = {a: ev for a, ev in counter.events.items() if a in ours}
     duplicates = sum(len({ce_id for ce_id, _ in ev}) - 1 for ev in cards.values())
     copies = sum(len(ev) - len({ce_id for ce_id, _ in ev}) for ev in cards.values())
-    dlt = await dead_letters(cfg.kafka_bootstrap)
+    dlt = await dead_letters(closed_bus.access(cfg))
     print(
         f"cards: {len(cards)} of {n} cards, {duplicates} duplicates, {n - len(cards)} missing "
         f"({copies} redelivered copies of an event already seen; "

@@ -106,6 +106,10 @@ class StackConfig(BaseSettings):
     # Kafka (KRaft: broker and controller in one JVM)
     kafka_port: int = 9092
     kafka_controller_port: int = 9093
+    # The TLS listener (SASL_SSL, the local CA's certificate) for clients from outside the host;
+    # `kafka_tls_host` is the address it binds and the name its certificate carries.
+    kafka_tls_port: int = 9094
+    kafka_tls_host: str = "127.0.0.1"
     kafka_heap: str = "512m"
     # C1 only: the broker answers in about half the time after a (re)start, which the fault tests
     # do often; a local broker's peak throughput is not what limits anything here.
@@ -267,6 +271,20 @@ class StackConfig(BaseSettings):
     def facility_credentials_file(self) -> Path:
         """The demo facilities' gateway credentials (`FAC-id=token;...`), made once (0600)."""
         return self.data_dir / "facility-credentials"
+
+    @property
+    def kafka_tls_bootstrap(self) -> str:
+        return f"{self.kafka_tls_host}:{self.kafka_tls_port}"
+
+    @property
+    def kafka_credentials_file(self) -> Path:
+        """Every bus principal's SCRAM password (JSON, made at first run, 0600)."""
+        return self.kafka_dir / "credentials.json"
+
+    @property
+    def kafka_tls_dir(self) -> Path:
+        """The local CA (ca.crt, ca.key) and the broker's key and certificate, made once."""
+        return self.kafka_dir / "tls"
 
     @property
     def kafka_libs_dir(self) -> Path:

@@ -13,10 +13,12 @@ from datetime import date, timedelta
 import httpx
 from aiokafka import AIOKafkaConsumer
 
+from amo_localstack import bus as closed_bus
 from amo_localstack.config import StackConfig
 from amo_localstack.filing import content_for, member_documents, rib
 from amo_localstack.mailpit import ui_url
 from amo_localstack.services import ServicePorts
+from amo_shared.kafka_access import KafkaAccess
 from amo_shared.topics import CARD_ISSUED
 
 # Where the story ends for the demo (in_review: an operator must look first).
@@ -85,10 +87,10 @@ async def drive(gateway: str) -> dict:
     raise SystemExit("the application did not reach a final status within 120 s")
 
 
-async def read_card(bootstrap: str, application_id: str) -> None:
+async def read_card(kafka: KafkaAccess, application_id: str) -> None:
     consumer = AIOKafkaConsumer(
         CARD_ISSUED,
-        bootstrap_servers=bootstrap,
+        **kafka.client_options(),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )
@@ -120,7 +122,7 @@ def main() -> None:
     if view["status"] != "card_issued":
         sys.exit(f"ended {view['status']}: {view.get('reasons')}")
     print(f"   member number {view['card']['member_number']}")
-    asyncio.run(read_card(cfg.kafka_bootstrap, view["id"]))
+    asyncio.run(read_card(closed_bus.access(cfg), view["id"]))
     print(
         f"\n5. the messages sent to the applicant: {ui_url(cfg)} (Mailpit), SMS in {cfg.sms_outbox}"
     )

@@ -120,7 +120,7 @@ PROGRAMS: tuple[Program, ...] = (
         SERVER,
         kafka_command,
         probe_kafka,
-        _fields("kafka_port", "kafka_controller_port"),
+        _fields("kafka_port", "kafka_controller_port", "kafka_tls_port"),
         endpoint=lambda cfg: cfg.kafka_bootstrap,
         prepare=prepare_kafka,
         stopwaitsecs=60,

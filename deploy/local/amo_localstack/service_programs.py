@@ -15,7 +15,9 @@ from pathlib import Path
 import httpx
 
 from amo_shared.sealed import Keyring
+from amo_shared.topics import BUS_SERVICES
 
+from . import bus
 from ._common import Command, StartError, log_path, open_private, tail
 from .config import SERVICES, StackConfig
 from .install import say
@@ -47,6 +49,8 @@ def service_env(name: str, cfg: StackConfig) -> dict[str, str]:
             p + "HTTP_HOST": cfg.host,
             p + "HTTP_PORT": str(cfg.http_port(name)),
             p + "KAFKA_BOOTSTRAP_SERVERS": cfg.kafka_bootstrap,
+            # Its own principal on the closed bus (the gateway has none: it never touches Kafka).
+            **_kafka_credentials(name, cfg, p),
             p + "MONGO_URL": cfg.mongo_url,
             p + "LOG_LEVEL": cfg.log_level,
             # Log lines reach the file as they are written, even just before a crash.
@@ -94,6 +98,15 @@ def service_env(name: str, cfg: StackConfig) -> dict[str, str]:
             }
         )
     return env
+
+
+def _kafka_credentials(name: str, cfg: StackConfig, prefix: str) -> dict[str, str]:
+    if name not in BUS_SERVICES:
+        return {}
+    return {
+        prefix + "KAFKA_USERNAME": name,
+        prefix + "KAFKA_PASSWORD": bus.credentials(cfg)[name],
+    }
 
 
 def data_keys(cfg: StackConfig) -> str:

@@ -27,6 +27,7 @@ from amo_localstack import (
     status,
     stop_infra,
 )
+from amo_localstack import bus as closed_bus
 from amo_localstack._common import StartError
 from amo_localstack.config import free_port
 from amo_localstack.procs import port_open
@@ -40,7 +41,7 @@ def _kafka_answers(cfg: StackConfig) -> bool:
     from aiokafka.admin import AIOKafkaAdminClient
 
     async def topics():
-        admin = AIOKafkaAdminClient(bootstrap_servers=cfg.kafka_bootstrap)
+        admin = AIOKafkaAdminClient(**closed_bus.access(cfg).client_options())
         await admin.start()
         try:
             return await admin.list_topics()

@@ -24,6 +24,7 @@ from amo_localstack import (
     restart_mongo,
     status,
 )
+from amo_localstack import bus as closed_bus
 from amo_localstack.postgres import pg_home
 from amo_shared.topics import ALL_TOPICS, APPLICATION_SUBMITTED, DEFAULT_PARTITIONS
 
@@ -42,7 +43,7 @@ def test_every_topic_exists_with_its_partitions(cfg):
     async def partitions() -> dict[str, int]:
         from aiokafka.admin import AIOKafkaAdminClient
 
-        admin = AIOKafkaAdminClient(bootstrap_servers=cfg.kafka_bootstrap)
+        admin = AIOKafkaAdminClient(**closed_bus.access(cfg).client_options())
         await admin.start()
         try:
             described = await admin.describe_topics(list(ALL_TOPICS))
@@ -57,7 +58,7 @@ async def _kafka_roundtrip(cfg: StackConfig, n: int = 10) -> list[tuple[bytes, b
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
     run = uuid.uuid4().hex
-    producer = AIOKafkaProducer(bootstrap_servers=cfg.kafka_bootstrap, enable_idempotence=True)
+    producer = AIOKafkaProducer(**closed_bus.access(cfg).client_options(), enable_idempotence=True)
     await producer.start()
     try:
         for i in range(n):
@@ -71,7 +72,7 @@ async def _kafka_roundtrip(cfg: StackConfig, n: int = 10) -> list[tuple[bytes, b
         await producer.stop()
     consumer = AIOKafkaConsumer(
         APPLICATION_SUBMITTED,
-        bootstrap_servers=cfg.kafka_bootstrap,
+        **closed_bus.access(cfg).client_options(),
         group_id=f"test-{run}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,

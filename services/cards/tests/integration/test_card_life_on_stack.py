@@ -37,7 +37,7 @@ OPERATOR = {"X-Operator": "op-reviewer-1"}
 
 def settings(stack, database, tmp_path) -> Settings:
     return Settings(
-        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        **stack.kafka_settings("cards"),
         mongo_url=stack.mongo_url,
         mongo_database=database,
         outbox_poll_seconds=0.2,

@@ -27,7 +27,7 @@ CNIE = "ZX998877"
 
 def settings(stack, database) -> Settings:
     return Settings(
-        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        **stack.kafka_settings("cards"),
         mongo_url=stack.mongo_url,
         mongo_database=database,
         outbox_poll_seconds=0.2,

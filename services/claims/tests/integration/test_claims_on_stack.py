@@ -30,7 +30,7 @@ AMOXICILLIN = "6118000000022"  # the generic, listed at 42.00
 
 def settings(stack, database) -> Settings:
     return Settings(
-        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        **stack.kafka_settings("claims"),
         mongo_url=stack.mongo_url,
         mongo_database=database,
     )

@@ -24,7 +24,7 @@ ISSUED_AT = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 
 def settings(stack, database) -> Settings:
     return Settings(
-        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        **stack.kafka_settings("claims"),
         mongo_url=stack.mongo_url,
         mongo_database=database,
     )

@@ -16,7 +16,7 @@ from amo_claims.settings import Settings
 
 def settings(stack, database) -> Settings:
     return Settings(
-        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        **stack.kafka_settings("claims"),
         mongo_url=stack.mongo_url,
         mongo_database=database,
     )

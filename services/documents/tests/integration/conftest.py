@@ -16,7 +16,7 @@ from amo_documents.settings import Settings
 @pytest.fixture(scope="module")
 def settings(stack) -> Settings:
     return Settings(
-        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        **stack.kafka_settings("documents"),
         mongo_url=stack.mongo_url,
         mongo_database=f"amo_test_{uuid4().hex[:8]}",
         s3_endpoint=stack.s3_endpoint,

@@ -46,7 +46,7 @@ def submitted(application: str, submission: int = 1, **facts) -> ApplicationSubm
 
 @pytest_asyncio.fixture(scope="module")
 async def producer(stack):
-    p = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap, enable_idempotence=True)
+    p = AIOKafkaProducer(**stack.kafka_options, enable_idempotence=True)
     await p.start()
     yield p
     await p.stop()
@@ -69,7 +69,7 @@ async def verified_until(stack, application: str, last_submission: int) -> list[
     """
     consumer = AIOKafkaConsumer(
         DOCUMENTS_VERIFIED,
-        bootstrap_servers=stack.kafka_bootstrap,
+        **stack.kafka_options,
         group_id=None,
         auto_offset_reset="earliest",
     )

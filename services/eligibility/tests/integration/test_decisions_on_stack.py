@@ -23,7 +23,7 @@ FILED = datetime(2025, 3, 10, 11, 0, tzinfo=UTC)
 
 def settings(stack, database) -> Settings:
     return Settings(
-        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        **stack.kafka_settings("eligibility"),
         mongo_url=stack.mongo_url,
         mongo_database=database,
         outbox_poll_seconds=0.2,

@@ -50,7 +50,7 @@ def platform_paused(stack):
 
 def settings(stack, database, tmp_path) -> Settings:
     return Settings(
-        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        **stack.kafka_settings("notifications"),
         mongo_url=stack.mongo_url,
         mongo_database=database,
         smtp_host="127.0.0.1",

@@ -24,7 +24,7 @@ def database() -> str:
 async def registration(stack, database):
     """The app with its lifespan started (broker, relay) and the version guard active."""
     settings = Settings(
-        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        **stack.kafka_settings("registration"),
         mongo_url=stack.mongo_url,
         mongo_database=database,
         log_json=False,
@@ -59,7 +59,7 @@ def published(stack):
         # No group: every partition is ours, and no committed offset is touched.
         consumer = AIOKafkaConsumer(
             topic,
-            bootstrap_servers=stack.kafka_bootstrap,
+            **stack.kafka_options,
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
