@@ -10,9 +10,13 @@ from __future__ import annotations
 import json
 import signal
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
+import httpx
 import typer
 
+from . import identity, keycloak
 from ._common import StartError
 from .config import ENV_VARS, StackConfig
 from .harden import harden_mongo
@@ -22,6 +26,8 @@ from .orchestrator import bring_up, stop_all
 from .service_programs import demo_facility_tokens
 from .status import status as stack_status
 from .supervision import Supervisor
+
+T = TypeVar("T")
 
 app = typer.Typer(
     add_completion=False,
@@ -48,6 +54,10 @@ def print_endpoints(cfg: StackConfig, services: bool) -> None:
         f"  mail        {cfg.mailpit_url}   (Mailpit; SMTP {cfg.host}:{cfg.mailpit_smtp_port})"
     )
     typer.echo(f"  sms         {cfg.sms_outbox}")
+    typer.echo(
+        f"  identity    {keycloak.issuer(cfg)}   (Keycloak; admin console {keycloak.url(cfg)}/admin, "
+        f"credentials in {keycloak.admin_credentials_file(cfg)})"
+    )
     if cfg.traces:
         typer.echo(f"  traces      http://{cfg.host}:{cfg.jaeger_ui_port}   (Jaeger)")
     typer.echo(f"  data        {cfg.data_dir}")
@@ -219,6 +229,66 @@ def trace(
         show_trace(_cfg(traces=True), trace_id)
     except LookupError as exc:
         raise SystemExit(str(exc)) from None
+
+
+def _identity_call(cfg: StackConfig, call: Callable[[], T]) -> T:
+    """Refusals of bad input exit 2 with their reason; an absent Keycloak says so."""
+    try:
+        return call()
+    except ValueError as e:
+        typer.echo(f"refused: {e}", err=True)
+        raise typer.Exit(code=2) from None
+    except (httpx.ConnectError, FileNotFoundError):
+        typer.echo(
+            f"Keycloak does not answer at {keycloak.url(cfg)} (or this data dir has no admin "
+            "credentials yet): start the platform with `make run`",
+            err=True,
+        )
+        raise typer.Exit(code=1) from None
+
+
+@app.command()
+def operator(
+    user: str = typer.Option(..., "--user", help="the operator's email address (their username)"),
+    role: str = typer.Option(..., "--role", help=" | ".join(identity.OPERATOR_ROLES)),
+    reset_password: bool = typer.Option(
+        False, "--reset-password", help="An existing operator gets a new temporary password."
+    ),
+) -> None:
+    """Create an operator of realm amo with a one-time password, or change their role."""
+    cfg = _cfg()
+    made = _identity_call(
+        cfg, lambda: identity.ensure_operator(cfg, user, role, reset_password=reset_password)
+    )
+    typer.echo(f"operator  {made.username}   ({'created' if made.created else 'updated'})")
+    typer.echo(f"role      {made.role}")
+    if made.password:
+        typer.echo(f"password  {made.password}")
+        typer.echo("          temporary: changed at first sign-in; shown only now")
+    else:
+        typer.echo("password  unchanged (--reset-password, RESET=1, draws a new temporary one)")
+
+
+@app.command()
+def hospital(
+    name: str = typer.Option(..., "--name", help="the hospital's name, e.g. 'CHU Ibn Sina'"),
+    rotate_secret: bool = typer.Option(
+        False, "--rotate-secret", help="An existing hospital client gets a new secret."
+    ),
+) -> None:
+    """Create a hospital's confidential client (client credentials, role `hospital`)."""
+    cfg = _cfg()
+    made = _identity_call(
+        cfg, lambda: identity.ensure_hospital(cfg, name, rotate_secret=rotate_secret)
+    )
+    typer.echo(f"client id      {made.client_id}   ({'created' if made.created else 'exists'})")
+    if made.secret:
+        typer.echo(f"client secret  {made.secret}")
+        typer.echo("               shown only now: hand it to the hospital over a safe channel")
+    else:
+        typer.echo("client secret  unchanged (--rotate-secret, ROTATE=1, draws a new one)")
+    typer.echo(f"token          POST {keycloak.issuer(cfg)}/protocol/openid-connect/token")
+    typer.echo("               grant_type=client_credentials with that id and secret")
 
 
 @app.command(name="env-vars", hidden=True)
