@@ -67,7 +67,15 @@ def test_supervisord_runs_every_program_declared_once_and_starts_none_by_itself(
     cfg = StackConfig.for_tests(tmp_path)
     conf = _conf(cfg)
     programs = [s.removeprefix("program:") for s in conf.sections() if s.startswith("program:")]
-    assert programs == ["postgres", "ferretdb", "kafka", "seaweedfs", "mailpit", *SERVICES]
+    assert programs == [
+        "postgres",
+        "ferretdb",
+        "kafka",
+        "seaweedfs",
+        "mailpit",
+        "keycloak",
+        *SERVICES,
+    ]
     assert conf.get("supervisord", "umask") == "077"
     assert conf.get("unix_http_server", "file").startswith(str(cfg.run_dir))
     for name in programs:
