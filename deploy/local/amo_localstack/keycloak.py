@@ -127,8 +127,15 @@ def admin_credentials_file(cfg: StackConfig) -> Path:
 
 
 def admin_credentials(cfg: StackConfig) -> tuple[str, str]:
-    """The bootstrap admin of the master realm (username, password): drawn at the first start
-    into a 0600 file of the data dir; Keycloak creates that admin with the master realm."""
+    """The bootstrap admin of the master realm (username, password), from the data dir's 0600
+    file; FileNotFoundError before this data dir's first start."""
+    creds = json.loads(admin_credentials_file(cfg).read_text())
+    return creds["username"], creds["password"]
+
+
+def _draw_admin_credentials(cfg: StackConfig) -> tuple[str, str]:
+    """Drawn at the first start into the 0600 file; Keycloak creates that admin with the master
+    realm, i.e. with its database."""
     path = admin_credentials_file(cfg)
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -139,12 +146,11 @@ def admin_credentials(cfg: StackConfig) -> tuple[str, str]:
                 out.write(made + "\n")
         except FileExistsError:  # another start wrote it first: theirs holds
             pass
-    creds = json.loads(path.read_text())
-    return creds["username"], creds["password"]
+    return admin_credentials(cfg)
 
 
 def _options(cfg: StackConfig) -> dict[str, str]:
-    user, password = admin_credentials(cfg)
+    user, password = _draw_admin_credentials(cfg)
     return {
         "http-enabled": "true",
         "http-host": cfg.host,
