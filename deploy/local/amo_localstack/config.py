@@ -147,6 +147,11 @@ class StackConfig(BaseSettings):
     # Mailpit, where the notifications service sends email: SMTP and its web UI + API
     mailpit_smtp_port: int = 1025
     mailpit_ui_port: int = 8025
+    # Keycloak, the identity provider (realm `amo`): HTTP, its management interface (health),
+    # and its JVM heap (kc.sh's JAVA_OPTS_KC_HEAP). Not 8080: SeaweedFS's volume server's default.
+    keycloak_http_port: int = 8180
+    keycloak_management_port: int = 9180
+    keycloak_heap: str = "-Xms64m -Xmx384m"
     # The services: each one's HTTP port, the same variable the service itself reads
     registration_http_port: int = 8101
     documents_http_port: int = 8102

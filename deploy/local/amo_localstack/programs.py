@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from . import jaeger
+from . import jaeger, keycloak
 from ._common import Command, log_path
 from .config import SERVICES, StackConfig
 from .ferretdb import ferretdb_command, prepare_ferretdb, probe_mongo
 from .kafka import kafka_command, prepare_kafka, probe_kafka
+from .keycloak import keycloak_command, prepare_keycloak, probe_keycloak
 from .mailpit import mailpit_argv, mailpit_dir, prepare_mailpit, probe_mailpit, smtp_endpoint
 from .postgres import postgres_command, prepare_postgres, probe_postgres
 from .seaweedfs import prepare_seaweedfs, probe_seaweedfs, seaweedfs_command
@@ -47,6 +48,7 @@ class Program:
     after: tuple[str, ...] = ()
     prepare: Callable[[StackConfig], None] | None = None  # before each start we make
     optional: bool = False  # only with `traces`
+    start_timeout: float | None = None  # seconds to be ready; None: the stack's start_timeout
     stopsignal: str = "TERM"
     stopwaitsecs: int = 20
     stopasgroup: bool = True
@@ -170,6 +172,21 @@ PROGRAMS: tuple[Program, ...] = (
         url=lambda cfg: cfg.mailpit_url,
         prepare=prepare_mailpit,
         stopwaitsecs=10,
+    ),
+    # The identity provider: realm `amo` on its own database of the stack's PostgreSQL.
+    Program(
+        "keycloak",
+        SERVER,
+        keycloak_command,
+        probe_keycloak,
+        _fields("keycloak_http_port", "keycloak_management_port"),
+        endpoint=keycloak.issuer,
+        url=keycloak.url,
+        after=("postgres",),
+        prepare=prepare_keycloak,
+        # Its first start creates ~100 tables and imports the realm: 47 s on an idle machine.
+        start_timeout=300,
+        stopwaitsecs=30,
     ),
     _service("registration", ("ferretdb", "kafka")),
     _service("documents", ("ferretdb", "kafka", "seaweedfs")),
