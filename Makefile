@@ -8,7 +8,7 @@ export UV_SYSTEM_CERTS := 1
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := $(UV) run --frozen --no-sync python
 
-.PHONY: help install run stop status setup test test-fast demo bench lint clean-data watch lag replay chaos trace
+.PHONY: help install run stop status setup test test-fast demo bench lint clean-data watch lag replay chaos trace operator hospital
 
 help:
 	@echo "make run    - install (first time), start Kafka, FerretDB/PostgreSQL, SeaweedFS and every service"
@@ -23,6 +23,8 @@ help:
 	@echo "make run TRACES=1 - also run the Jaeger trace viewer (built the first time, ~4 min)"
 	@echo "make trace ID=<trace id> - one application's trace as a tree (needs make run TRACES=1)"
 	@echo "make chaos [N=200] - N applications while every service, the broker and PostgreSQL fail once"
+	@echo "make operator USER=<email> ROLE=reviewer|supervisor|admin [RESET=1] - an operator with a one-time password"
+	@echo "make hospital NAME='<name>' [ROTATE=1] - a hospital's client (client credentials) and its secret"
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv \
@@ -95,6 +97,19 @@ lag:
 
 replay:
 	$(PY) -m amo_localstack replay $(SERVICE)
+
+# Identity (Keycloak, realm amo), against the running platform. Values reach the command through
+# the environment ("$$NAME"), so quotes in a name are safe. USER must be given on the command line:
+# the shell's own $USER is the login name.
+operator: .venv/.synced
+	@if [ "$(origin USER)" != "command line" ] || [ -z "$(ROLE)" ]; then \
+	  echo "usage: make operator USER=<email> ROLE=reviewer|supervisor|admin [RESET=1]"; exit 2; fi
+	$(PY) -m amo_localstack operator --user "$$USER" --role "$$ROLE" \
+	  $(if $(filter 1 yes true,$(RESET)),--reset-password)
+
+hospital: .venv/.synced
+	@if [ -z "$$NAME" ]; then echo "usage: make hospital NAME='<hospital name>' [ROTATE=1]"; exit 2; fi
+	$(PY) -m amo_localstack hospital --name "$$NAME" $(if $(filter 1 yes true,$(ROTATE)),--rotate-secret)
 
 clean-data: stop
 	rm -rf .local/data
