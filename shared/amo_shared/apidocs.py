@@ -3,14 +3,20 @@ in development. In production they would hand anyone a map of every route and fi
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 Environment = Literal["development", "production"]
 DEVELOPMENT: Environment = "development"
 PRODUCTION: Environment = "production"
 
 
-def api_docs(environment: str) -> dict[str, str | None]:
+class ApiDocs(TypedDict):
+    docs_url: str | None
+    redoc_url: str | None
+    openapi_url: str | None
+
+
+def api_docs(environment: str) -> ApiDocs:
     """FastAPI's `docs_url`, `redoc_url` and `openapi_url` for `environment`: the defaults in
     development, none otherwise (an unknown environment counts as production)."""
     if environment == DEVELOPMENT:
@@ -18,6 +24,6 @@ def api_docs(environment: str) -> dict[str, str | None]:
     return {"docs_url": None, "redoc_url": None, "openapi_url": None}
 
 
-def api_docs_of(settings: object) -> dict[str, str | None]:
+def api_docs_of(settings: object) -> ApiDocs:
     """The same for a settings object, by its `environment` field (production without one)."""
     return api_docs(getattr(settings, "environment", PRODUCTION))

@@ -17,6 +17,7 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import CollectionInvalid
 
 from amo_shared.aggregates import AggregateStore
+from amo_shared.apidocs import api_docs_of
 from amo_shared.bodylimit import BodyLimit
 from amo_shared.delivery_api import delivery_router
 from amo_shared.envelope import OutgoingEvent
@@ -151,7 +152,8 @@ def service_app(
             await runtime.mongo.close()
             flush()
 
-    app = FastAPI(title=title, lifespan=lifespan)
+    # API docs only in development (a map of the routes is no help to anyone else).
+    app = FastAPI(title=title, lifespan=lifespan, **api_docs_of(runtime.settings))
     # The same body limit as the gateway's; routes that stream (uploads) enforce their own.
     app.add_middleware(BodyLimit, max_bytes=BODY_MAX_BYTES, exempt=streamed_paths)
     app.state.runtime = runtime

@@ -57,6 +57,8 @@ def service_env(name: str, cfg: StackConfig) -> dict[str, str]:
             "PYTHONUNBUFFERED": "1",
         }
     )
+    # A local stack is a development one: API docs served (production serves none).
+    env.setdefault(p + "ENVIRONMENT", "development")
     if name == "documents":
         env.update(
             {
@@ -78,6 +80,10 @@ def service_env(name: str, cfg: StackConfig) -> dict[str, str]:
             }
         )
     if name == "gateway":
+        # Every local caller is 127.0.0.1 and the test suite, the demo and the chaos run poll and
+        # file hundreds of applications: the abuse limits would refuse them. They are tested on
+        # their own; `AMO_GATEWAY_RATE_LIMITS_ENABLED=true make run` turns them on here.
+        env.setdefault(p + "RATE_LIMITS_ENABLED", "false")
         env.update(
             {
                 p + "REGISTRATION_URL": cfg.service_url("registration"),
