@@ -44,7 +44,14 @@ def _cfg(traces: bool = False) -> StackConfig:
 
 def print_endpoints(cfg: StackConfig, services: bool) -> None:
     typer.echo("")
-    typer.echo(f"  kafka       {cfg.kafka_bootstrap}")
+    typer.echo(
+        f"  kafka       {cfg.kafka_bootstrap}   (SASL SCRAM-SHA-512; logins in "
+        f"{cfg.kafka_credentials_file}, tools' in {cfg.kafka_dir / 'admin.properties'})"
+    )
+    typer.echo(
+        f"  kafka tls   {cfg.kafka_tls_bootstrap}   (for clients from outside the host; "
+        f"CA {cfg.kafka_tls_dir / 'ca.crt'})"
+    )
     typer.echo(f"  mongo       {cfg.mongo_url}   (FerretDB on PostgreSQL {cfg.pg_dsn})")
     typer.echo(
         f"  s3          {cfg.s3_url}   access key {cfg.s3_access_key}, buckets: "
