@@ -24,7 +24,7 @@ help:
 	@echo "make trace ID=<trace id> - one application's trace as a tree (needs make run TRACES=1)"
 	@echo "make chaos [N=200] - N applications while every service, the broker and PostgreSQL fail once"
 	@echo "make operator USER=<email> ROLE=reviewer|supervisor|admin [RESET=1] - an operator with a one-time password"
-	@echo "make hospital NAME='<name>' [ROTATE=1] - a hospital's client (client credentials) and its secret"
+	@echo "make hospital NAME='<name>' [FACILITY=FAC-000201] [ROTATE=1] - a hospital's client (client credentials) and its secret"
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv \
@@ -108,8 +108,8 @@ operator: .venv/.synced
 	  $(if $(filter 1 yes true,$(RESET)),--reset-password)
 
 hospital: .venv/.synced
-	@if [ -z "$$NAME" ]; then echo "usage: make hospital NAME='<hospital name>' [ROTATE=1]"; exit 2; fi
-	$(PY) -m amo_localstack hospital --name "$$NAME" $(if $(filter 1 yes true,$(ROTATE)),--rotate-secret)
+	@if [ -z "$$NAME" ]; then echo "usage: make hospital NAME='<hospital name>' [FACILITY=FAC-000201] [ROTATE=1]"; exit 2; fi
+	$(PY) -m amo_localstack hospital --name "$$NAME" $(if $(FACILITY),--facility "$(FACILITY)") $(if $(filter 1 yes true,$(ROTATE)),--rotate-secret)
 
 clean-data: stop
 	rm -rf .local/data

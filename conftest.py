@@ -7,16 +7,19 @@ service a test kills comes back by itself. `The session always runs the trace vi
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
+import time
+from collections.abc import Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 
 import httpx
 import pytest
 from hypothesis import settings as hypothesis_settings
 
 from amo_localstack import bus as closed_bus
+from amo_localstack import identity
 from amo_localstack.config import StackConfig
 from amo_localstack.harden import harden_mongo
 from amo_localstack.infra import temporary_stack
@@ -129,27 +132,42 @@ def stack() -> Stack:
         yield Stack(cfg)
 
 
-# Two operators (four-eyes needs two people), known to the gateway through its settings until
-# the identity provider replaces them; their tokens are drawn per session.
-OPERATORS: dict[str, str] = {
-    "op-reviewer-1": secrets.token_urlsafe(24),
-    "op-reviewer-2": secrets.token_urlsafe(24),
+# Operators are accounts of the stack's identity provider, made once per session with their
+# realm role: two supervisors (four-eyes needs two people; supervisors may also act on cards and
+# pay) and a reviewer (the queues only).
+OPERATOR_ACCOUNTS: dict[str, str] = {
+    "op-supervisor-1@amo.test": "supervisor",
+    "op-supervisor-2@amo.test": "supervisor",
+    "op-reviewer-1@amo.test": "reviewer",
 }
-# Set before any stack fixture writes the services' supervised environment.
-os.environ["AMO_GATEWAY_OPERATOR_CREDENTIALS"] = ";".join(
-    f"{operator}={token}" for operator, token in OPERATORS.items()
-)
 
 
-# Two approved facilities billing directly (FAC-000201, FAC-000101 in the reference data), known
-# to the gateway through its settings like the operators; their tokens are drawn per session.
-FACILITIES: dict[str, str] = {
-    "FAC-000201": secrets.token_urlsafe(24),
-    "FAC-000101": secrets.token_urlsafe(24),
-}
-os.environ["AMO_GATEWAY_FACILITY_CREDENTIALS"] = ";".join(
-    f"{facility}={token}" for facility, token in FACILITIES.items()
-)
+class FreshTokens(Mapping):
+    """Name -> an Authorization header with a token of the identity provider, drawn again by
+    its grant when the last one has less than a minute left (access tokens live five minutes)."""
+
+    def __init__(self, grants: dict[str, Callable[[], dict]]):
+        self.grants = grants
+        self.tokens: dict[str, tuple[str, float]] = {}
+
+    def __getitem__(self, name: str) -> dict[str, str]:
+        token, until = self.tokens.get(name, ("", 0.0))
+        if until - time.time() < 60:
+            granted = self.grants[name]()
+            token, until = granted["access_token"], time.time() + granted["expires_in"]
+            self.tokens[name] = (token, until)
+        return {"Authorization": f"Bearer {token}"}
+
+    def __iter__(self):
+        return iter(self.grants)
+
+    def __len__(self) -> int:
+        return len(self.grants)
+
+
+# Two approved facilities billing directly (FAC-000201, FAC-000101 in the reference data), each
+# a hospital client of the identity provider whose tokens name it, made once per session.
+FACILITIES = ("FAC-000201", "FAC-000101")
 
 
 @pytest.fixture(scope="session")
@@ -160,15 +178,25 @@ def platform(stack: Stack) -> Platform:
 
 
 @pytest.fixture(scope="session")
-def operators() -> dict[str, dict[str, str]]:
-    """Each test operator's Authorization header, by operator id."""
-    return {op: {"Authorization": f"Bearer {token}"} for op, token in OPERATORS.items()}
+def operators(stack: Stack) -> FreshTokens:
+    """Each test operator's Authorization header (a fresh token), by operator (sign-in name)."""
+    grants = {}
+    for op, role in OPERATOR_ACCOUNTS.items():
+        password = secrets.token_urlsafe(16)
+        identity.create_user(stack.cfg, op, password, roles=[role])
+        grants[op] = partial(identity.password_grant, stack.cfg, op, password)
+    return FreshTokens(grants)
 
 
 @pytest.fixture(scope="session")
-def facilities() -> dict[str, dict[str, str]]:
-    """Each test facility's Authorization header, by facility id."""
-    return {fac: {"Authorization": f"Bearer {token}"} for fac, token in FACILITIES.items()}
+def facilities(stack: Stack) -> FreshTokens:
+    """Each test facility's Authorization header (a hospital client's fresh token), by id."""
+    grants = {}
+    for facility in FACILITIES:
+        made = identity.ensure_hospital(stack.cfg, f"Test {facility}", facility=facility)
+        assert made.secret is not None
+        grants[facility] = partial(identity.hospital_token, stack.cfg, made.client_id, made.secret)
+    return FreshTokens(grants)
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,6 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import os
-import secrets
 import statistics
 import sys
 import time
@@ -27,6 +25,7 @@ from amo_claimkit import Facility, inpe, line, member_with_card
 from amo_claims.domain import Claim, Coverage, adjudicate
 from amo_claims.reference_files import load_reference
 from amo_localstack import bus as closed_bus
+from amo_localstack import identity
 from amo_localstack.harden import harden_mongo
 from amo_localstack.infra import temporary_stack
 from amo_localstack.services import ServicePorts, start_services
@@ -35,10 +34,6 @@ from amo_shared.topics import CLAIM_ADJUDICATED
 from amo_testkit import Applicants
 
 HOSPITAL = "FAC-000101"  # a public hospital: direct billing from 200 DH
-# The gateway learns the facility's credential from its settings, read when the stack's
-# supervisor writes the services' environment: set before the stack starts.
-TOKEN = secrets.token_urlsafe(24)
-os.environ["AMO_GATEWAY_FACILITY_CREDENTIALS"] = f"{HOSPITAL}={TOKEN}"
 
 
 class Adjudicated:
@@ -93,7 +88,7 @@ async def members(gateway: str, claims_url: str, n: int) -> list[str]:
 
 
 async def file_claims(
-    gateway: str, kafka: KafkaAccess, numbers: list[str], m: int, concurrency: int
+    gateway: str, kafka: KafkaAccess, token: str, numbers: list[str], m: int, concurrency: int
 ) -> tuple[float, list[float]]:
     reader = Adjudicated(kafka)
     await reader.start()
@@ -101,7 +96,7 @@ async def file_claims(
     sent: dict[str, float] = {}
     try:
         async with httpx.AsyncClient(base_url=gateway, timeout=60) as client:
-            hospital = Facility(HOSPITAL, {"Authorization": f"Bearer {TOKEN}"}, client)
+            hospital = Facility(HOSPITAL, {"Authorization": f"Bearer {token}"}, client)
 
             async def one(i: int) -> None:
                 async with sem:
@@ -169,9 +164,14 @@ def main() -> None:
         t0 = time.perf_counter()
         numbers = asyncio.run(members(gateway, claims_url, args.members))
         print(f"{args.members} members with cards in {time.perf_counter() - t0:.1f} s")
-        asyncio.run(file_claims(gateway, closed_bus.access(cfg), numbers, 4, 4))  # warm consumers
+        # The hospital bills as a client of the identity provider whose tokens name it.
+        made = identity.ensure_hospital(cfg, "Bench hospital", facility=HOSPITAL)
+        assert made.secret is not None
+        token = identity.hospital_token(cfg, made.client_id, made.secret)["access_token"]
+        kafka = closed_bus.access(cfg)
+        asyncio.run(file_claims(gateway, kafka, token, numbers, 4, 4))  # warm consumers
         wall, latencies = asyncio.run(
-            file_claims(gateway, closed_bus.access(cfg), numbers, args.claims, args.concurrency)
+            file_claims(gateway, kafka, token, numbers, args.claims, args.concurrency)
         )
     q = statistics.quantiles(latencies, n=20)
     service = args.claims / wall

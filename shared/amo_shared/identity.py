@@ -36,6 +36,10 @@ class Caller:
     subject: str
     roles: frozenset[str]
     client_id: str | None = None
+    # The account's sign-in name (an operator's email): what decisions record, for people.
+    username: str | None = None
+    # The approved facility a hospital client bills as (its `facility_id` claim).
+    facility_id: str | None = None
 
     def has(self, role: str) -> bool:
         return role in self.roles
@@ -93,11 +97,14 @@ class TokenVerifier:
         roles = (claims.get("realm_access") or {}).get("roles") or []
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise InvalidToken("claims refused: realm roles are not a list of names")
-        client = claims.get("azp")
+        client, username = claims.get("azp"), claims.get("preferred_username")
+        facility = claims.get("facility_id")
         return Caller(
             subject=str(claims["sub"]),
             roles=frozenset(roles),
             client_id=client if isinstance(client, str) else None,
+            username=username if isinstance(username, str) else None,
+            facility_id=facility if isinstance(facility, str) else None,
         )
 
     @staticmethod

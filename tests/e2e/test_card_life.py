@@ -68,7 +68,7 @@ async def test_operators_suspend_reinstate_and_revoke_with_reasons(applicants, o
     view = await app.wait_for("card_issued", "ineligible", "incomplete", "in_review")
     assert view["status"] == "card_issued", view
     number, client = view["card"]["member_number"], applicants.client
-    op = operators["op-reviewer-1"]
+    op = operators["op-supervisor-1@amo.test"]
 
     def act(action, reason, rank=None, headers=op):
         return client.post(
@@ -78,6 +78,8 @@ async def test_operators_suspend_reinstate_and_revoke_with_reasons(applicants, o
         )
 
     assert (await act("suspend", "operator.fraud_suspected", headers={})).status_code == 401
+    reviewer = operators["op-reviewer-1@amo.test"]  # the queues only: cards are a supervisor's
+    assert (await act("suspend", "operator.fraud_suspected", headers=reviewer)).status_code == 403
     assert (await act("reinstate", "operator.suspended_in_error")).status_code == 409
     assert (await act("suspend", "operator.fraud_suspected")).status_code == 200
     assert (await act("reinstate", "operator.suspended_in_error")).status_code == 200
@@ -86,6 +88,6 @@ async def test_operators_suspend_reinstate_and_revoke_with_reasons(applicants, o
     assert (await act("suspend", "not.a.reason")).status_code in (409, 422)
 
     (revoked,) = [value_of(r) for r in await bus.wait_records(CARD_REVOKED, key=number)]
-    assert revoked["operator"] == "op-reviewer-1" and revoked["status"] == "revoked"
+    assert revoked["operator"] == "op-supervisor-1@amo.test" and revoked["status"] == "revoked"
     assert revoked["reason"]["message_ar"] and revoked["sequence"] == 4
     assert len(await bus.records(CARD_SUSPENDED, key=number)) == 1

@@ -131,7 +131,7 @@ async def test_a_private_appendectomy_needs_the_clinics_prior_approval(
     assert r.status_code == 201, r.text
     approval = r.json()
     assert approval["status"] == "pending" and approval["id"].startswith("PA-")
-    op, client = operators["op-reviewer-1"], clinic.client
+    op, client = operators["op-supervisor-1@amo.test"], clinic.client
     queue = await client.get("/v1/operator/prior-approvals?status=pending", headers=op)
     assert approval["id"] in [a["id"] for a in queue.json()["items"]], queue.text
     decision = {"outcome": "approved", "reason": "medically_justified", "valid_until": None}
@@ -162,7 +162,7 @@ async def test_an_ald_act_at_100_percent_for_the_exempt_patient_and_normal_rate_
     r = await applicants.client.post(
         f"/v1/operator/members/{who.number}/exemptions",
         json=grant,
-        headers=operators["op-reviewer-1"],
+        headers=operators["op-supervisor-1@amo.test"],
     )
     assert r.status_code == 201, r.text
     ald, other = await asyncio.gather(
@@ -197,7 +197,7 @@ async def test_late_duplicate_and_suspended_claims_are_refused_with_their_reason
     r = await applicants.client.post(
         f"/v1/operator/cards/{who.number}/suspend",
         json={"reason": "operator.fraud_suspected", "beneficiary_rank": 1},
-        headers=operators["op-reviewer-1"],
+        headers=operators["op-supervisor-1@amo.test"],
     )
     assert r.status_code == 200, r.text
 
@@ -265,7 +265,7 @@ async def test_a_payment_run_pays_once_its_file_adds_up_and_events_carry_no_pers
     mine = [await who.file([line("CS", "300.00")]) for _ in range(2)]
     mine.append(await hospital.file(who.number, [line("CS", "300.00")]))
     assert [c["payee"] for c in mine] == ["member", "member", "facility"], mine
-    op, client = operators["op-reviewer-2"], who.client
+    op, client = operators["op-supervisor-2@amo.test"], who.client
 
     r = await run_payments(client, op)
     assert r.status_code == 201 and r.json()["status"] == "completed", r.text
@@ -318,7 +318,7 @@ async def test_a_payment_run_killed_mid_run_then_run_again_pays_each_claim_once(
 ):
     cfg = platform.stack.cfg
     people = await asyncio.gather(*(member("public_employee") for _ in range(3)))
-    op, client = operators["op-reviewer-1"], clinic.client
+    op, client = operators["op-supervisor-1@amo.test"], clinic.client
     # Leave nothing of other tests accepted and unpaid: this run must hold only these claims.
     assert (await run_payments(client, op)).status_code in (200, 201)
     # Members' own claims: one transfer per member (3), two claims each.

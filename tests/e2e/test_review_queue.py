@@ -33,7 +33,8 @@ async def test_a_refusal_with_four_eyes_then_re_upload_resubmit_and_card(applica
     await app.wait_for("in_review")
 
     client = app.client
-    one, two = operators["op-reviewer-1"], operators["op-reviewer-2"]
+    # A reviewer refuses, a supervisor confirms: two people, each with a role that may review.
+    one, two = operators["op-reviewer-1@amo.test"], operators["op-supervisor-2@amo.test"]
     assert (await client.get("/v1/operator/reviews")).status_code == 401
 
     async def waiting_item():

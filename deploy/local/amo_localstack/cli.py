@@ -23,7 +23,6 @@ from .harden import harden_mongo
 from .install import install as install_stack
 from .kafka import ensure_topics, kafka_topics
 from .orchestrator import bring_up, stop_all
-from .service_programs import demo_facility_tokens
 from .status import status as stack_status
 from .supervision import Supervisor
 
@@ -74,9 +73,11 @@ def print_endpoints(cfg: StackConfig, services: bool) -> None:
             f"  gateway     {cfg.service_url('gateway')}   (OpenAPI: "
             f"{cfg.service_url('gateway')}/docs)"
         )
-        # Local demo credentials only (drawn per data dir): facilities bill claims directly.
-        for facility, token in demo_facility_tokens(cfg).items():
-            typer.echo(f"  facility    {facility}   Authorization: Bearer {token}")
+        # Facilities bill directly as hospital clients of the identity provider.
+        typer.echo(
+            "  facility    make hospital NAME='<name>' FACILITY=FAC-000201   (a client whose "
+            "tokens bill as that approved facility)"
+        )
 
 
 @app.command()
@@ -282,11 +283,15 @@ def hospital(
     rotate_secret: bool = typer.Option(
         False, "--rotate-secret", help="An existing hospital client gets a new secret."
     ),
+    facility: str | None = typer.Option(
+        None, "--facility", help="the approved facility it bills as, e.g. FAC-000201"
+    ),
 ) -> None:
     """Create a hospital's confidential client (client credentials, role `hospital`)."""
     cfg = _cfg()
     made = _identity_call(
-        cfg, lambda: identity.ensure_hospital(cfg, name, rotate_secret=rotate_secret)
+        cfg,
+        lambda: identity.ensure_hospital(cfg, name, facility=facility, rotate_secret=rotate_secret),
     )
     typer.echo(f"client id      {made.client_id}   ({'created' if made.created else 'exists'})")
     if made.secret:

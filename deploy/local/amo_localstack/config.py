@@ -273,11 +273,6 @@ class StackConfig(BaseSettings):
         return self.data_dir / "data-keys"
 
     @property
-    def facility_credentials_file(self) -> Path:
-        """The demo facilities' gateway credentials (`FAC-id=token;...`), made once (0600)."""
-        return self.data_dir / "facility-credentials"
-
-    @property
     def kafka_tls_bootstrap(self) -> str:
         return f"{self.kafka_tls_host}:{self.kafka_tls_port}"
 

@@ -270,12 +270,50 @@ _AUDIENCE_MAPPER: Json = {
 }
 
 
-def ensure_hospital(cfg: StackConfig, name: str, *, rotate_secret: bool = False) -> Hospital:
+FACILITY_CLAIM = "facility_id"  # the approved facility a hospital client bills as
+_FACILITY_ID = re.compile(r"^FAC-\d{6}$")
+
+
+def _facility_mapper(facility: str) -> Json:
+    return {
+        "name": FACILITY_CLAIM,
+        "protocol": "openid-connect",
+        "protocolMapper": "oidc-hardcoded-claim-mapper",
+        "config": {
+            "claim.name": FACILITY_CLAIM,
+            "claim.value": facility,
+            "jsonType.label": "String",
+            "access.token.claim": "true",
+            "id.token.claim": "false",
+            "introspection.token.claim": "true",
+        },
+    }
+
+
+def _set_facility(api: httpx.Client, cid: str, facility: str) -> None:
+    """The client's tokens name `facility` (the mapper replaced if it named another)."""
+    for mapper in api.get(f"/clients/{cid}/protocol-mappers/models").json():
+        if mapper.get("name") == FACILITY_CLAIM:
+            if mapper.get("config", {}).get("claim.value") == facility:
+                return
+            api.delete(f"/clients/{cid}/protocol-mappers/models/{mapper['id']}")
+    api.post(f"/clients/{cid}/protocol-mappers/models", json=_facility_mapper(facility))
+
+
+def ensure_hospital(
+    cfg: StackConfig, name: str, *, facility: str | None = None, rotate_secret: bool = False
+) -> Hospital:
     """`make hospital`: confidential client `hospital-<slug>`, client credentials only, its
-    service account holding realm role `hospital` (created if missing). The secret Keycloak
-    draws is returned when the client is created or `rotate_secret`, else None."""
+    service account holding realm role `hospital` (created if missing); with `facility` (an
+    approved facility's id, FAC-NNNNNN) its tokens carry it, which lets it bill directly as
+    that facility. The secret Keycloak draws is returned when the client is created or
+    `rotate_secret`, else None."""
     if not name.strip():
         raise ValueError("NAME is empty: give the hospital's name, e.g. NAME='CHU Ibn Sina'")
+    if facility is not None and not _FACILITY_ID.match(facility):
+        raise ValueError(
+            f"FACILITY must be an approved facility's id (FAC-000201), not {facility!r}"
+        )
     client_id = f"hospital-{hospital_slug(name)}"
     rep = _hospital_rep(client_id, name.strip())
     with admin(cfg) as api:
@@ -295,6 +333,8 @@ def ensure_hospital(cfg: StackConfig, name: str, *, rotate_secret: bool = False)
             secret = api.get(f"/clients/{cid}/client-secret").json()["value"]
         account = api.get(f"/clients/{cid}/service-account-user").json()
         set_realm_roles(api, account["id"], [HOSPITAL_ROLE], drop=(DEFAULT_ROLES,))
+        if facility is not None:
+            _set_facility(api, cid, facility)
     return Hospital(client_id, secret, created=not found)
 
 

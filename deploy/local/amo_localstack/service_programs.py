@@ -4,7 +4,6 @@ command, its readiness probe (`GET /readyz` == 200), and its one-shot `prepare` 
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ import httpx
 from amo_shared.sealed import Keyring
 from amo_shared.topics import BUS_SERVICES
 
-from . import bus
+from . import bus, keycloak
 from ._common import Command, StartError, log_path, open_private, tail
 from .config import SERVICES, StackConfig
 from .install import say
@@ -90,12 +89,10 @@ def service_env(name: str, cfg: StackConfig) -> dict[str, str]:
                 p + "DOCUMENTS_URL": cfg.service_url("documents"),
                 p + "CARDS_URL": cfg.service_url("cards"),
                 p + "CLAIMS_URL": cfg.service_url("claims"),
+                # Operators' and facilities' tokens come from the stack's identity provider.
+                p + "IDENTITY_ISSUER": keycloak.issuer(cfg),
             }
         )
-        # The demo facilities bill directly with a credential of this data dir; a credential
-        # set in the environment (the test suite draws its own) is kept instead.
-        if p + "FACILITY_CREDENTIALS" not in env:
-            env[p + "FACILITY_CREDENTIALS"] = facility_credentials(cfg)
     if cfg.traces:
         env.update(
             {
@@ -119,26 +116,6 @@ def data_keys(cfg: StackConfig) -> str:
     """The data dir's keyring spec (`amo_shared.sealed`), generated the first time into a 0600
     file; the same spec every start after, so what was sealed still opens."""
     return _made_once(cfg.data_keys_file, Keyring.generate_spec)
-
-
-# Approved facilities of the reference data that bill directly in the demo.
-DEMO_FACILITIES = ("FAC-000201", "FAC-000101")
-
-
-def facility_credentials(cfg: StackConfig) -> str:
-    """The demo facilities' gateway credentials, `FAC-000201=<token>;FAC-000101=<token>`: drawn
-    the first time into a 0600 file of the data dir, the same at every start after."""
-    return _made_once(
-        cfg.facility_credentials_file,
-        lambda: ";".join(f"{fac}={secrets.token_urlsafe(24)}" for fac in DEMO_FACILITIES),
-    )
-
-
-def demo_facility_tokens(cfg: StackConfig) -> dict[str, str]:
-    """Facility id -> bearer token, as the gateway of this data dir knows them."""
-    spec = service_env("gateway", cfg)["AMO_GATEWAY_FACILITY_CREDENTIALS"]
-    pairs = (item.partition("=") for item in spec.split(";") if item.strip())
-    return {fac.strip(): token.strip() for fac, _, token in pairs}
 
 
 def _made_once(path: Path, make: Callable[[], str]) -> str:

@@ -25,6 +25,7 @@ from amo_gateway.settings import Settings
 from amo_gateway.upload_pace import Pace
 from amo_gateway.upstream import Upstream
 from amo_shared.apidocs import api_docs
+from amo_shared.identity import TokenVerifier, http_key_fetcher
 from amo_shared.logging import configure_logging
 from amo_shared.operations import http_ready_check, operations_router
 from amo_shared.telemetry import flush, instrument_app, instrument_client
@@ -33,9 +34,12 @@ SERVICE = "gateway"
 
 
 def create_app(
-    settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    tokens: TokenVerifier | None = None,
 ) -> FastAPI:
-    """`transport` replaces the network in tests (e.g. an ASGI app standing for the services)."""
+    """`transport` replaces the network in tests (e.g. an ASGI app standing for the services),
+    `tokens` the identity provider's verifier (e.g. one trusting a key made by the test)."""
     settings = settings or Settings()
     configure_logging(SERVICE, settings.log_level, settings.log_json)
 
@@ -46,6 +50,11 @@ def create_app(
             # A client span per upstream call, carrying the request's trace to the services.
             instrument_client(client)
             app.state.upstream = Upstream(client, settings)
+            app.state.tokens = tokens or TokenVerifier(
+                issuer=settings.identity_issuer,
+                audience=settings.identity_audience,
+                fetch_keys=http_key_fetcher(client, settings.jwks_url),
+            )
             try:
                 yield
             finally:

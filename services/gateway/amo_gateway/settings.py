@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
 from limits import parse
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from amo_shared.apidocs import Environment
 
@@ -46,12 +44,11 @@ class Settings(BaseSettings):
     upload_deadline_seconds: float = Field(300.0, gt=0)
     upload_min_bytes_per_second: float = Field(4096.0, gt=0)
     upload_grace_seconds: float = Field(10.0, ge=0)
-    # Operators, until the identity provider replaces this: `op-alice=<token>;op-bob=<token>`,
-    # read as token -> operator id. Empty by default: no operator endpoint opens.
-    operator_credentials: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
-    # Facilities billing directly, the same way: `FAC-000201=<token>;FAC-000101=<token>`, read
-    # as token -> facility id. Empty by default: no facility endpoint opens.
-    facility_credentials: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    # The identity provider (OpenID Connect): tokens are accepted only from this issuer, for
+    # this audience, signed by a key of its JWKS (by default the issuer's certs endpoint).
+    identity_issuer: str = "http://127.0.0.1:8180/realms/amo"
+    identity_audience: str = "amo-gateway"
+    identity_jwks_url: str | None = None
 
     @field_validator(
         "rate_limit_per_address",
@@ -67,15 +64,8 @@ class Settings(BaseSettings):
             raise ValueError("write a rate such as 120/minute or 20/hour") from None
         return value
 
-    @field_validator("operator_credentials", "facility_credentials", mode="before")
-    @classmethod
-    def _pairs(cls, raw: Any) -> Any:
-        if not isinstance(raw, str):
-            return raw
-        pairs = {}
-        for item in filter(None, (part.strip() for part in raw.split(";"))):
-            holder, sep, token = item.partition("=")
-            if not sep or not holder.strip() or len(token.strip()) < 16:
-                raise ValueError("write id=token pairs, tokens of 16 characters or more")
-            pairs[token.strip()] = holder.strip()
-        return pairs
+    @property
+    def jwks_url(self) -> str:
+        return self.identity_jwks_url or (
+            self.identity_issuer.rstrip("/") + "/protocol/openid-connect/certs"
+        )

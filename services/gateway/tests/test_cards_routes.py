@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from amo_tokens import ISSUED
 from fastapi import FastAPI, Header, HTTPException, Response
 
 from amo_gateway.app import create_app
 from amo_gateway.settings import Settings
 
-TOKEN, OPERATOR_TOKEN, NUMBER = "applicant-token", "o" * 24, "M000000000018"
+TOKEN, NUMBER = "applicant-token", "M000000000018"
+OPERATOR_TOKEN = ISSUED.token("op-1", ["supervisor"])
 
 
 def services() -> tuple[FastAPI, list]:
@@ -52,9 +54,8 @@ async def gateway():
         registration_url="http://registration",
         cards_url="http://cards",
         log_json=False,
-        operator_credentials={OPERATOR_TOKEN: "op-1"},
     )
-    app = create_app(settings, transport=httpx.ASGITransport(app=fake))
+    app = create_app(settings, transport=httpx.ASGITransport(app=fake), tokens=ISSUED.verifier())
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
@@ -94,7 +95,10 @@ async def test_operator_actions_need_a_credential_and_carry_the_operator(gateway
     assert (await client.post(path, json=body)).status_code == 401
     assert (
         await client.post(path, json=body, headers={"Authorization": "Bearer " + "x" * 24})
-    ).status_code == 403
+    ).status_code == 401
+    # A reviewer works the queues; acting on a card is a supervisor's.
+    reviewer = ISSUED.bearer("op-2", ["reviewer"])
+    assert (await client.post(path, json=body, headers=reviewer)).status_code == 403
     auth = {"Authorization": f"Bearer {OPERATOR_TOKEN}", "X-Operator": "someone-else"}
     assert (await client.post(path, json=body, headers=auth)).status_code == 200
     assert seen[-1] == ("suspend", NUMBER, body, "op-1")

@@ -1,6 +1,6 @@
-"""On the running platform (the test stack's supervised services): the facility credentials the
-local stack hands the gateway are the ones the `facilities` fixture holds, and an applicant
-token is resolved by the real registration, which names no member before the card."""
+"""On the running platform (the test stack's supervised services): hospital clients of the
+stack's identity provider open the facility routes as the facility their tokens name, and an
+applicant token is resolved by the real registration, which names no member before the card."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import httpx
 from amo_testkit import applicant
 
 
-async def test_the_stacks_facility_credentials_open_the_facility_routes(platform, facilities):
+async def test_hospital_clients_tokens_open_the_facility_routes(platform, facilities):
     async with httpx.AsyncClient(base_url=platform.gateway, timeout=30) as client:
         path = "/v1/facility/claims/0123456789abcdef"
         anonymous = await client.get(path)
         stranger = await client.get(path, headers={"Authorization": "Bearer " + "s" * 32})
-        assert (anonymous.status_code, stranger.status_code) == (401, 403)
+        assert (anonymous.status_code, stranger.status_code) == (401, 401)
         for facility, auth in facilities.items():
             # Past the gateway's check: claims answers for this facility (no such claim of it).
             known = await client.get(path, headers=auth)

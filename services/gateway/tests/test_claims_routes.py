@@ -12,16 +12,18 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from amo_tokens import ISSUED
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from amo_gateway.app import create_app
-from amo_gateway.settings import Settings
 
 from .conftest import gateway_settings
 
-OPERATOR = "operator-credential-0123456789"
-FACILITY = "facility-credential-0123456789"
+OPERATOR = ISSUED.token("op-1", ["supervisor"])
+FACILITY = ISSUED.token(
+    "service-account-hospital-chu", ["hospital"], azp="hospital-chu", facility_id="FAC-000201"
+)
 PAIN = b'<?xml version="1.0" encoding="UTF-8"?><Document>pain</Document>'
 
 
@@ -176,10 +178,10 @@ def fakes() -> Fakes:
 async def client(fakes):
     settings = gateway_settings(
         claims_url="http://claims",
-        operator_credentials=f"op-1={OPERATOR}",
-        facility_credentials=f"FAC-000201={FACILITY};FAC-000101={'b' * 24}",
     )
-    app = create_app(settings, transport=httpx.ASGITransport(app=fakes.asgi()))
+    app = create_app(
+        settings, transport=httpx.ASGITransport(app=fakes.asgi()), tokens=ISSUED.verifier()
+    )
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as c,
@@ -418,7 +420,11 @@ async def test_operator_claim_routes_relay_with_the_credentials_operator(client,
 async def test_operator_routes_refuse_strangers_and_bad_decisions(client, fakes):
     facility = {"Authorization": f"Bearer {FACILITY}"}
     assert (await client.post("/v1/operator/payment-runs")).status_code == 401
+    # A hospital's token is valid, and holds no operator role.
     assert (await client.post("/v1/operator/payment-runs", headers=facility)).status_code == 403
+    # Only a supervisor starts payments; a reviewer may still decide claims.
+    reviewer = ISSUED.bearer("op-2", ["reviewer"])
+    assert (await client.post("/v1/operator/payment-runs", headers=reviewer)).status_code == 403
     auth = {"Authorization": f"Bearer {OPERATOR}"}
     for body in ({"outcome": "maybe", "reason": "X"}, {"outcome": "accepted"}):
         r = await client.post("/v1/operator/claims/c1/decision", json=body, headers=auth)
@@ -445,15 +451,16 @@ async def test_a_failing_upstream_is_a_plain_502(client, fakes):
     assert r.status_code == 502 and "secret" not in r.text
 
 
-def test_facility_credentials_are_read_from_the_environment(monkeypatch):
-    token = "c" * 20
-    monkeypatch.setenv(
-        "AMO_GATEWAY_FACILITY_CREDENTIALS", f"FAC-000201={token}; FAC-000101=d{token}"
-    )
-    assert Settings().facility_credentials == {token: "FAC-000201", f"d{token}": "FAC-000101"}
-    monkeypatch.setenv("AMO_GATEWAY_FACILITY_CREDENTIALS", "FAC-000201=short")
-    with pytest.raises(ValueError):
-        Settings()
+async def test_only_a_hospital_client_naming_a_facility_bills(client, fakes):
+    def bearer(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    no_facility = ISSUED.token("service-account-hospital-x", ["hospital"], azp="hospital-x")
+    not_a_hospital = ISSUED.token("amina@example.ma", ["citizen"], facility_id="FAC-000201")
+    for token in (no_facility, not_a_hospital):
+        r = await client.post("/v1/facility/claims", json=FACILITY_CLAIM, headers=bearer(token))
+        assert r.status_code == 403, r.text
+    assert fakes.calls == []
 
 
 def test_the_openapi_documents_every_claims_route():

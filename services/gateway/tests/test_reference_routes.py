@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from amo_tokens import ISSUED
 from fastapi import FastAPI, Header, Request
 from fastapi.responses import JSONResponse
 
@@ -12,7 +13,7 @@ from amo_gateway.app import create_app
 
 from .conftest import gateway_settings
 
-TOKEN = "t" * 24
+TOKEN = ISSUED.token("op-1", ["supervisor"])
 
 
 @pytest.fixture
@@ -39,8 +40,8 @@ async def client(calls):
         calls.append(("GET", f"/operator/members/{number}/exemptions", None, x_operator))
         return []
 
-    settings = gateway_settings(claims_url="http://claims", operator_credentials=f"op-1={TOKEN}")
-    app = create_app(settings, transport=httpx.ASGITransport(app=claims))
+    settings = gateway_settings(claims_url="http://claims")
+    app = create_app(settings, transport=httpx.ASGITransport(app=claims), tokens=ISSUED.verifier())
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as c,
@@ -90,7 +91,8 @@ async def test_exemptions_need_an_operator_and_forward_only_the_checked_id(clien
     granted = await client.post(path, json=grant, headers=operator)
     listed = await client.get(path, headers=operator)
     malformed = await client.post(path, json={**grant, "ald_code": "ald 01"}, headers=operator)
-    assert (anonymous.status_code, stranger.status_code) == (401, 403)
+    reviewer = await client.post(path, json=grant, headers=ISSUED.bearer("op-2", ["reviewer"]))
+    assert (anonymous.status_code, stranger.status_code, reviewer.status_code) == (401, 401, 403)
     assert (granted.status_code, listed.status_code, malformed.status_code) == (201, 200, 422)
     assert [(c[0], c[3]) for c in calls] == [("POST", "op-1"), ("GET", "op-1")]
     assert calls[0][2] == {**grant, "valid_until": None}

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from amo_tokens import ISSUED
 from fastapi import FastAPI, Header, Request
 
 from amo_gateway.app import create_app
 from amo_gateway.settings import Settings
 
-TOKEN = "reviewer-one-credential-0123456789"
+TOKEN = ISSUED.token("op-reviewer-1", ["reviewer"])
 
 
 def fake_services(seen: list[dict]) -> FastAPI:
@@ -46,8 +47,10 @@ def fake_services(seen: list[dict]) -> FastAPI:
 @pytest.fixture
 async def gateway():
     seen: list[dict] = []
-    settings = Settings(operator_credentials={TOKEN: "op-reviewer-1"})
-    app = create_app(settings, transport=httpx.ASGITransport(app=fake_services(seen)))
+    settings = Settings()
+    app = create_app(
+        settings, transport=httpx.ASGITransport(app=fake_services(seen)), tokens=ISSUED.verifier()
+    )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
@@ -60,7 +63,17 @@ async def test_every_review_route_needs_an_operator_credential(gateway):
     wrong = {"Authorization": "Bearer not-an-operator-credential-000"}
     assert (
         await client.post("/v1/operator/reviews/a.1.cnie/claim", headers=wrong)
+    ).status_code == 401
+    # A valid token of the realm that holds no operator role: a citizen's.
+    citizen = ISSUED.bearer("amina@example.ma", ["citizen"])
+    assert (
+        await client.post("/v1/operator/reviews/a.1.cnie/claim", headers=citizen)
     ).status_code == 403
+    # An operator's token gone stale, or issued for another audience: refused as invalid.
+    expired = ISSUED.bearer("op-reviewer-1", ["reviewer"], exp=1_000_000)
+    elsewhere = ISSUED.bearer("op-reviewer-1", ["reviewer"], aud=["account"])
+    for token in (expired, elsewhere):
+        assert (await client.get("/v1/operator/reviews", headers=token)).status_code == 401
     assert seen == []
 
 

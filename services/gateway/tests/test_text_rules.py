@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
+from amo_tokens import ISSUED
 
 from amo_gateway.app import create_app
 from amo_shared.limits import DEPENDANTS_PER_APPLICATION
@@ -62,10 +63,11 @@ async def test_names_of_any_script_and_twelve_dependants_pass(gateway, services,
 
 
 async def test_a_review_note_follows_the_free_text_rules(services):
-    operator = "o" * 20
+    operator = ISSUED.token("op-1", ["reviewer"])
     app = create_app(
-        gateway_settings(operator_credentials=f"op-1={operator}"),
+        gateway_settings(),
         transport=httpx.ASGITransport(app=services.asgi()),
+        tokens=ISSUED.verifier(),
     )
     async with (
         app.router.lifespan_context(app),

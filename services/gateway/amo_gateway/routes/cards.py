@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from amo_gateway.auth import BearerHeader, OperatorHeader
+from amo_gateway.auth import BearerHeader, SupervisorHeader
 from amo_gateway.upstream import UpstreamDep, UpstreamFailed, answer, relay
 
 router = APIRouter(tags=["cards"])
@@ -71,7 +71,7 @@ async def act_on_card(
     member_number: Annotated[str, Path(max_length=16)],
     action: Literal["suspend", "reinstate", "revoke"],
     body: CardAction,
-    operator: OperatorHeader,
+    operator: SupervisorHeader,
     upstream: UpstreamDep,
 ) -> JSONResponse:
     response = await upstream.call(

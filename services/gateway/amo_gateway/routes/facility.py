@@ -1,5 +1,5 @@
-"""Direct billing by approved facilities: `/v1/facility/...`, for the holder of a facility
-credential (`FacilityHeader`), relayed to claims as that facility. A facility sees only what it
+"""Direct billing by approved facilities: `/v1/facility/...`, for a hospital client whose
+token names the facility (`FacilityHeader`), relayed to claims as that facility. A facility sees only what it
 filed itself (claims answers 404 for anything else)."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ router = APIRouter(prefix="/v1/facility", tags=["facility"])
 CLAIMS = "claims"
 ItemId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 FACILITY = {
-    401: {"description": "No facility credential"},
-    403: {"description": "Not a facility credential, or the facility is not approved today"},
+    401: {"description": "No valid access token"},
+    403: {"description": "Not a billing facility's token, or the facility is not approved today"},
 }
 
 

@@ -9,7 +9,7 @@ import structlog
 from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import JSONResponse, Response
 
-from amo_gateway.auth import OperatorHeader
+from amo_gateway.auth import OperatorHeader, SupervisorHeader
 from amo_gateway.claim_bodies import ApprovalDecisionIn, ClaimDecisionIn
 from amo_gateway.upstream import UpstreamDep, UpstreamFailed, relay
 
@@ -120,7 +120,7 @@ async def decide_claim(
     summary="Pay every accepted claim (an interrupted run is finished first and returned)",
     responses={**OPERATOR, 200: {"description": "Nothing payable: no run, no file"}},
 )
-async def start_payment_run(operator: OperatorHeader, upstream: UpstreamDep) -> JSONResponse:
+async def start_payment_run(operator: SupervisorHeader, upstream: UpstreamDep) -> JSONResponse:
     response = await upstream.call(CLAIMS, "POST", "/operator/payment-runs", headers=operator)
     return relay(CLAIMS, response)
 
@@ -131,7 +131,7 @@ async def start_payment_run(operator: OperatorHeader, upstream: UpstreamDep) -> 
     responses={**OPERATOR, 404: {"description": "No such run"}},
 )
 async def read_payment_run(
-    run_id: ItemId, operator: OperatorHeader, upstream: UpstreamDep
+    run_id: ItemId, operator: SupervisorHeader, upstream: UpstreamDep
 ) -> JSONResponse:
     path = f"/operator/payment-runs/{run_id}"
     return relay(CLAIMS, await upstream.call(CLAIMS, "GET", path, headers=operator))
@@ -147,7 +147,9 @@ async def read_payment_run(
         404: {"description": "No such run, or a run without a file"},
     },
 )
-async def payment_file(run_id: ItemId, operator: OperatorHeader, upstream: UpstreamDep) -> Response:
+async def payment_file(
+    run_id: ItemId, operator: SupervisorHeader, upstream: UpstreamDep
+) -> Response:
     path = f"/operator/payment-runs/{run_id}/pain.001"
     response = await upstream.call(CLAIMS, "GET", path, headers=operator)
     if response.status_code != status.HTTP_200_OK:

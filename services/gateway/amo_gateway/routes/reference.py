@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from amo_gateway.auth import OperatorHeader
+from amo_gateway.auth import OperatorHeader, SupervisorHeader
 from amo_gateway.upstream import UpstreamDep, relay
 
 router = APIRouter(tags=["reference"])
@@ -57,7 +57,7 @@ class ExemptionGrant(BaseModel):
 async def grant_exemption(
     member_number: MemberNumber,
     body: ExemptionGrant,
-    operator: OperatorHeader,
+    operator: SupervisorHeader,
     upstream: UpstreamDep,
 ) -> JSONResponse:
     response = await upstream.call(
