@@ -44,8 +44,8 @@ class WritesThenDrops:
     def __init__(self, real):
         self.real = real
 
-    async def file_upload(self, application_id, slot, upload):
-        await self.real.file_upload(application_id, slot, upload)
+    async def file_upload(self, application_id, slot, upload, quota_bytes=None):
+        await self.real.file_upload(application_id, slot, upload, quota_bytes)
         raise AutoReconnect("connection closed")
 
     def __getattr__(self, name):
@@ -58,7 +58,7 @@ class RefusesBeforeWriting:
     def __init__(self, real):
         self.real = real
 
-    async def file_upload(self, application_id, slot, upload):
+    async def file_upload(self, application_id, slot, upload, quota_bytes=None):
         raise ConcurrentWriteError("gave up")
 
     def __getattr__(self, name):
