@@ -5,6 +5,7 @@ at all open nothing."""
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 
 from joserfc import jwt
@@ -31,7 +32,14 @@ async def test_an_operator_made_by_the_command_signs_in_and_holds_only_its_role(
         "access_token"
     ]
     reviewer = {"Authorization": f"Bearer {token}"}
-    assert (await client.get("/v1/operator/reviews", headers=reviewer)).status_code == 200
+    listed = await client.get(
+        "/v1/operator/reviews", params={"purpose": "file 42"}, headers=reviewer
+    )
+    assert listed.status_code == 200
+    # Written to the audit log: who, what, when, why.
+    audit = cfg.log_dir / "audit.jsonl"
+    mine = [e for e in map(json.loads, audit.read_text().splitlines()) if e["operator"] == username]
+    assert [(e["route"], e["why"]) for e in mine] == [("/v1/operator/reviews", "file 42")]
     assert (await client.post("/v1/operator/payment-runs", headers=reviewer)).status_code == 403
     # Promoted by the same command, the next token carries the new role.
     await asyncio.to_thread(identity.ensure_operator, cfg, username, "supervisor")

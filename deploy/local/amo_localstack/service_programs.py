@@ -91,6 +91,8 @@ def service_env(name: str, cfg: StackConfig) -> dict[str, str]:
                 p + "CLAIMS_URL": cfg.service_url("claims"),
                 # Operators' and facilities' tokens come from the stack's identity provider.
                 p + "IDENTITY_ISSUER": keycloak.issuer(cfg),
+                # Who opened what, when and why: one JSON line per operator call (0600).
+                p + "AUDIT_LOG": str(cfg.log_dir / "audit.jsonl"),
             }
         )
     if cfg.traces:

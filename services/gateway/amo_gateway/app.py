@@ -13,6 +13,7 @@ import httpx
 from fastapi import Depends, FastAPI
 
 from amo_gateway import errors
+from amo_gateway.audit import AuditLog
 from amo_gateway.rate_limits import Limiter, RateLimits, within_rate_limits
 from amo_gateway.routes import applications, checklist, documents, operator_claims
 from amo_gateway.routes import cards as card_routes
@@ -63,6 +64,7 @@ def create_app(
     docs = api_docs(settings.environment)
     app = FastAPI(title="AMO applicant API", version="1", lifespan=lifespan, **docs)
     app.state.settings = settings
+    app.state.audit = AuditLog(settings.audit_log)
     app.state.limiter = Limiter(RateLimits.of(settings))
     app.state.pace = Pace.of(settings)
     errors.install(app)

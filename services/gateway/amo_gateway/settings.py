@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from limits import parse
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +51,8 @@ class Settings(BaseSettings):
     identity_issuer: str = "http://127.0.0.1:8180/realms/amo"
     identity_audience: str = "amo-gateway"
     identity_jwks_url: str | None = None
+    # The operators' audit log (JSON lines, 0600); unset: the gateway's own log.
+    audit_log: Path | None = None
 
     @field_validator(
         "rate_limit_per_address",
