@@ -20,10 +20,10 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass, field
 
-import psycopg
 from psycopg import sql
 
 from .config import StackConfig
+from .postgres import connect
 
 METADATA_TABLE = "_ferretdb_database_metadata"
 GUARD_FUNCTION = "amo_version_guard"
@@ -106,14 +106,7 @@ def gin_index_name(table: str, field_path: str) -> str:
 def harden_mongo(cfg: StackConfig, *, verbose: bool = True) -> HardenSummary:
     """Add the GIN lookup indexes and the `_v` version guard to every FerretDB collection."""
     summary = HardenSummary()
-    with psycopg.connect(
-        host=cfg.host,
-        port=cfg.pg_port,
-        user=cfg.pg_user,
-        dbname=cfg.pg_database,
-        autocommit=True,
-        connect_timeout=10,
-    ) as conn:
+    with connect(cfg, cfg.pg_database, timeout=10) as conn:
         conn.execute(_GUARD_SQL)
         schemas = [
             r[0]

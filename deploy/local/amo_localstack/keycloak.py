@@ -202,17 +202,11 @@ def prepare_keycloak(cfg: StackConfig) -> None:
 def ensure_database(cfg: StackConfig) -> None:
     """Role `keycloak` (no password: the local cluster trusts loopback) owning database
     `keycloak`; created once, idempotently."""
-    import psycopg
     from psycopg import sql
 
-    with psycopg.connect(
-        host=cfg.host,
-        port=cfg.pg_port,
-        user=cfg.pg_user,
-        dbname="postgres",
-        autocommit=True,
-        connect_timeout=5,
-    ) as conn:
+    from .postgres import connect
+
+    with connect(cfg, timeout=5) as conn:
         if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (ROLE,)).fetchone():
             conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(ROLE)))
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone():

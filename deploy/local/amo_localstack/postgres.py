@@ -202,19 +202,26 @@ def postgres_command(cfg: StackConfig) -> Command:
     )
 
 
-def probe_postgres(cfg: StackConfig) -> None:
-    """Ready when it accepts a connection; creates FerretDB's database the first time."""
+def connect(cfg: StackConfig, dbname: str = "postgres", *, timeout: int = 3):
+    """A connection to the stack's cluster as its superuser (loopback is trusted), autocommit:
+    every caller runs idempotent DDL or a probe."""
     import psycopg
-    from psycopg import sql
 
-    with psycopg.connect(
+    return psycopg.connect(
         host=cfg.host,
         port=cfg.pg_port,
         user=cfg.pg_user,
-        dbname="postgres",
+        dbname=dbname,
         autocommit=True,
-        connect_timeout=3,
-    ) as conn:
+        connect_timeout=timeout,
+    )
+
+
+def probe_postgres(cfg: StackConfig) -> None:
+    """Ready when it accepts a connection; creates FerretDB's database the first time."""
+    from psycopg import sql
+
+    with connect(cfg) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (cfg.pg_database,)
         ).fetchone()
