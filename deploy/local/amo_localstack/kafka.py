@@ -11,7 +11,7 @@ from pathlib import Path
 
 from amo_shared.kafka_access import MECHANISM
 
-from . import bus
+from . import bus, kafka_tls
 from ._common import Command, run_async
 from .config import StackConfig, resource
 from .install import say
@@ -66,7 +66,7 @@ def _kafka_properties(cfg: StackConfig) -> str:
         "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
         "listener.name.controller.plain.sasl.jaas.config": plain_login,
         "listener.name.external.ssl.keystore.type": "PEM",
-        "listener.name.external.ssl.keystore.location": str(bus.broker_keystore(cfg)),
+        "listener.name.external.ssl.keystore.location": str(kafka_tls.broker_keystore(cfg)),
         # Nothing is allowed unless an ACL grants it; the stack's own setup is the super user.
         "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
         "super.users": f"User:{bus.ADMIN}",
@@ -135,7 +135,7 @@ def _kafka_format(cfg: StackConfig, server_props: Path) -> None:
 def prepare_kafka(cfg: StackConfig) -> None:
     """Before each start: server.properties from this config, storage formatted the first time."""
     cfg.kafka_dir.mkdir(parents=True, exist_ok=True)
-    bus.ensure_tls(cfg)
+    kafka_tls.ensure_tls(cfg)
     server_props = cfg.kafka_dir / "server.properties"
     bus._write_private(server_props, _kafka_properties(cfg))
     bus.admin_properties(cfg)
