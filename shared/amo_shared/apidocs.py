@@ -22,8 +22,3 @@ def api_docs(environment: str) -> ApiDocs:
     if environment == DEVELOPMENT:
         return {"docs_url": "/docs", "redoc_url": "/redoc", "openapi_url": "/openapi.json"}
     return {"docs_url": None, "redoc_url": None, "openapi_url": None}
-
-
-def api_docs_of(settings: object) -> ApiDocs:
-    """The same for a settings object, by its `environment` field (production without one)."""
-    return api_docs(getattr(settings, "environment", PRODUCTION))

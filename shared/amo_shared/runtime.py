@@ -17,7 +17,7 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import CollectionInvalid
 
 from amo_shared.aggregates import AggregateStore
-from amo_shared.apidocs import api_docs_of
+from amo_shared.apidocs import api_docs
 from amo_shared.bodylimit import BodyLimit
 from amo_shared.delivery_api import delivery_router
 from amo_shared.envelope import OutgoingEvent
@@ -153,7 +153,7 @@ def service_app(
             flush()
 
     # API docs only in development (a map of the routes is no help to anyone else).
-    app = FastAPI(title=title, lifespan=lifespan, **api_docs_of(runtime.settings))
+    app = FastAPI(title=title, lifespan=lifespan, **api_docs(runtime.settings.environment))
     # The same body limit as the gateway's; routes that stream (uploads) enforce their own.
     app.add_middleware(BodyLimit, max_bytes=BODY_MAX_BYTES, exempt=streamed_paths)
     app.state.runtime = runtime

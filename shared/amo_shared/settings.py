@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from amo_shared.apidocs import Environment
 from amo_shared.kafka_access import KafkaAccess
 
 
@@ -30,6 +31,9 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(8100, ge=1, le=65535)
     log_level: str = Field("INFO", pattern=r"^(?i:debug|info|warning|error|critical)$")
     log_json: bool = True
+    # `development` serves the service's API docs (/docs, /redoc, /openapi.json); production
+    # does not.
+    environment: Environment = "production"
     # The relay's poll when nothing wakes it; a local write wakes it at once.
     outbox_poll_seconds: float = Field(0.5, gt=0, le=60)
     # Bounded attempts for a message the handler keeps refusing, before its DLT.

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from amo_shared.apidocs import api_docs, api_docs_of
+from amo_shared.apidocs import api_docs
 
 
 @pytest.mark.parametrize("environment", ["production", "staging", ""])
@@ -24,10 +24,6 @@ async def test_in_development_the_docs_are_served():
             assert (await c.get(path)).status_code == 200
 
 
-def test_settings_without_an_environment_count_as_production():
-    assert api_docs_of(object()) == api_docs("production")
-
-
 @pytest.mark.parametrize(
     "module,prefix",
     [
@@ -41,9 +37,9 @@ def test_settings_without_an_environment_count_as_production():
 )
 def test_each_service_reads_its_environment_production_by_default(monkeypatch, module, prefix):
     settings_class = __import__(module, fromlist=["Settings"]).Settings
-    assert api_docs_of(settings_class())["docs_url"] is None
+    assert api_docs(settings_class().environment)["docs_url"] is None
     monkeypatch.setenv(prefix + "ENVIRONMENT", "development")
-    assert api_docs_of(settings_class())["docs_url"] == "/docs"
+    assert api_docs(settings_class().environment)["docs_url"] == "/docs"
     monkeypatch.setenv(prefix + "ENVIRONMENT", "prod")
     with pytest.raises(ValueError):
         settings_class()

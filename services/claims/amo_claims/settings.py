@@ -7,15 +7,12 @@ from pathlib import Path
 from pydantic import SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from amo_shared.apidocs import Environment
 from amo_shared.sealed import Keyring, SealingError
 from amo_shared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AMO_CLAIMS_", extra="ignore")
-    # `development` serves this API's docs (/docs, /redoc, /openapi.json); production does not.
-    environment: Environment = "production"
 
     mongo_database: str = "amo_claims"
     http_port: int = 8105

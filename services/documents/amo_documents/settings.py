@@ -6,14 +6,11 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from amo_documents.domain.content import MAX_APPLICATION_BYTES, MAX_UPLOAD_BYTES
-from amo_shared.apidocs import Environment
 from amo_shared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AMO_DOCUMENTS_", extra="ignore")
-    # `development` serves this API's docs (/docs, /redoc, /openapi.json); production does not.
-    environment: Environment = "production"
 
     mongo_database: str = "amo_documents"
     http_port: int = 8102

@@ -5,14 +5,11 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from amo_shared.apidocs import Environment
 from amo_shared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AMO_NOTIFICATIONS_", extra="ignore")
-    # `development` serves this API's docs (/docs, /redoc, /openapi.json); production does not.
-    environment: Environment = "production"
 
     mongo_database: str = "amo_notifications"
     http_port: int = 8106

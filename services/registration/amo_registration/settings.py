@@ -5,15 +5,12 @@ from __future__ import annotations
 from pydantic import SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from amo_shared.apidocs import Environment
 from amo_shared.sealed import Keyring, SealingError
 from amo_shared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AMO_REGISTRATION_", extra="ignore")
-    # `development` serves this API's docs (/docs, /redoc, /openapi.json); production does not.
-    environment: Environment = "production"
 
     mongo_database: str = "amo_registration"
     http_port: int = 8101
