@@ -25,7 +25,9 @@ from amo_localstack import identity
 from amo_localstack.cli import app
 from amo_localstack.config import PORT_FIELDS, StackConfig
 from amo_localstack.keycloak import REALM, issuer, keycloak_command
+from amo_localstack.orchestrator import start_programs
 from amo_localstack.programs import BY_NAME, SERVER
+from amo_localstack.supervision import Supervisor
 
 REALM_FILE = Path(__file__).resolve().parents[1] / "keycloak" / "amo-realm.json"
 PORTAL_CALLBACK = "http://127.0.0.1:8200/callback"
@@ -298,3 +300,18 @@ def test_make_hospital_gives_a_client_credentials_token_with_role_hospital(cfg, 
     identity.hospital_token(cfg, made.client_id, rotated.secret)
     with pytest.raises(identity.TokenRefused):
         identity.hospital_token(cfg, made.client_id, made.secret)
+
+
+def test_tokens_are_issued_right_after_a_postgresql_restart(cfg, keys):
+    # The pool's connections all die with PostgreSQL; each is checked before it is lent, so the
+    # first requests after the restart get fresh ones instead of a 500 (the test suite's own
+    # outage tests restart PostgreSQL under a running Keycloak).
+    email = _email()
+    user_id = identity.create_user(cfg, email, PASSWORD, roles=("citizen",))
+    for _ in range(3):
+        identity.password_grant(cfg, email, PASSWORD)
+    Supervisor(cfg).stop("postgres")
+    start_programs(cfg, ["postgres"])
+    for _ in range(3):
+        token = identity.password_grant(cfg, email, PASSWORD)["access_token"]
+        assert claims_of(cfg, keys, token)["sub"] == user_id
