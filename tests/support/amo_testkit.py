@@ -411,5 +411,7 @@ def pdf_carrying(data: bytes) -> bytes:
     pdf = pikepdf.open(io.BytesIO(PDF))
     pdf.Root.AmoSample = pdf.make_stream(data)
     out = io.BytesIO()
-    pdf.save(out, compress_streams=False)
+    # The trailer's /ID from the content, not the clock: the same `data` makes the same bytes,
+    # so a test may compare what was stored with a second call.
+    pdf.save(out, compress_streams=False, deterministic_id=True)
     return out.getvalue()
