@@ -26,6 +26,7 @@ from amo_claims.domain import Claim, Coverage, adjudicate
 from amo_claims.reference_files import load_reference
 from amo_localstack import bus as closed_bus
 from amo_localstack import identity
+from amo_localstack.citizens import CitizenAccounts
 from amo_localstack.harden import harden_mongo
 from amo_localstack.infra import temporary_stack
 from amo_localstack.services import ServicePorts, start_services
@@ -74,9 +75,9 @@ class Adjudicated:
         await self.consumer.stop()
 
 
-async def members(gateway: str, claims_url: str, n: int) -> list[str]:
+async def members(gateway: str, claims_url: str, n: int, accounts: CitizenAccounts) -> list[str]:
     async with httpx.AsyncClient(base_url=gateway, timeout=60) as client:
-        applicants = Applicants(client)
+        applicants = Applicants(client, accounts)
         sem = asyncio.Semaphore(8)
         categories = ("public_employee", "independent_worker")
 
@@ -162,7 +163,7 @@ def main() -> None:
         print(f"stack and services up in {time.perf_counter() - t0:.1f} s")
         gateway, claims_url = ports.url("gateway"), ports.url("claims")
         t0 = time.perf_counter()
-        numbers = asyncio.run(members(gateway, claims_url, args.members))
+        numbers = asyncio.run(members(gateway, claims_url, args.members, CitizenAccounts(cfg)))
         print(f"{args.members} members with cards in {time.perf_counter() - t0:.1f} s")
         # The hospital bills as a client of the identity provider whose tokens name it.
         made = identity.ensure_hospital(cfg, "Bench hospital", facility=HOSPITAL)

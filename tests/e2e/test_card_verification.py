@@ -41,10 +41,14 @@ async def test_the_cards_statement_is_verified_with_only_the_published_keys(appl
         assert answer.status_code == 200 and answer.json()["genuine"] is False
 
 
-async def test_another_applicants_token_gets_no_card(applicants):
+async def test_another_citizen_gets_no_card(applicants):
     mine = await applicants.file_complete("public_employee")
     await mine.wait_for("card_issued", "ineligible", "incomplete", "in_review")
-    response = await applicants.client.get(
-        f"/v1/applications/{mine.id}/card.pdf", headers={"Authorization": "Bearer not-yours"}
-    )
+    other = await applicants.citizen()
+    path = f"/v1/applications/{mine.id}/card.pdf"
+    response = await applicants.client.get(path, headers=other.header())
     assert response.status_code == 404
+    assert (
+        await applicants.client.get(path, headers={"Authorization": "Bearer x"})
+    ).status_code == 401
+    assert (await applicants.client.get(path, headers=mine.auth)).status_code == 200

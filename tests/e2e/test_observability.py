@@ -15,6 +15,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from amo_localstack import jaeger
+from amo_localstack.citizens import Citizen
 from amo_localstack.traces import show_trace
 from amo_shared.topics import CARD_ISSUED
 from amo_testkit import DOCUMENTS, Application, applicant, cnie, content_for, headers_of
@@ -37,11 +38,15 @@ def unique_person() -> dict[str, str]:
     }
 
 
-async def file_with_trace(client: httpx.AsyncClient, person: dict, traceparent: str) -> Application:
+async def file_with_trace(
+    client: httpx.AsyncClient, citizen: Citizen, person: dict, traceparent: str
+) -> Application:
     category = "public_employee"
-    created = await client.post("/v1/applications", json=applicant(category, **person))
+    created = await client.post(
+        "/v1/applications", json=applicant(category, **person), headers=citizen.header()
+    )
     assert created.status_code == 201, created.text
-    app = Application(created.json()["id"], created.json()["token"], client)
+    app = Application(created.json()["id"], citizen, client)
     for kind in DOCUMENTS[category]:
         content, filename = content_for(kind)
         assert (await app.upload(kind, content, filename=filename)).status_code == 201
@@ -60,12 +65,12 @@ def new_trace() -> tuple[str, str, str]:
 
 
 @pytest.fixture(scope="module")
-async def traced(platform, bus):
+async def traced(platform, bus, citizens):
     """One applicant filed through the gateway with a W3C traceparent on the submit."""
     trace_id, caller_span, traceparent = new_trace()
     person = unique_person()
     async with httpx.AsyncClient(base_url=platform.gateway, timeout=30) as client:
-        app = await file_with_trace(client, person, traceparent)
+        app = await file_with_trace(client, citizens.new(), person, traceparent)
     records = await bus.wait_records(CARD_ISSUED, key=app.id)
     return {
         "trace_id": trace_id,
@@ -162,7 +167,8 @@ def test_no_log_file_holds_the_applicants_personal_data_or_is_readable_by_others
     assert len(files) >= len(SERVICES), files
     person = traced["person"]
     # The applicant's own data, and the defaults every other applicant of the session shares.
-    secrets_ = [*person.values(), traced["app"].token, "amina@example.ma", "Alaoui"]
+    citizen = traced["app"].citizen
+    secrets_ = [*person.values(), citizen.token, citizen.password, "amina@example.ma", "Alaoui"]
     leaks = []
     for path in files:
         text = path.read_text(errors="replace")

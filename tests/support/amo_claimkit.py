@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import httpx
 import yaml
 
 import amo_claims
+from amo_localstack.citizens import Citizen
 from amo_localstack.orchestrator import start_programs
 from amo_localstack.programs import programs_for
 from amo_localstack.supervision import Supervisor
@@ -89,18 +90,18 @@ async def settled(client: httpx.AsyncClient, path: str, headers: dict, timeout=9
 
 @dataclass
 class Member:
-    """A member with a card, as the gateway knows them: the applicant token of the application
-    that produced the card, the card's number and the ranks of its beneficiaries."""
+    """A member with a card, as the gateway knows them: the citizen's account that filed the
+    application that produced the card, the card's number and the ranks of its beneficiaries."""
 
     number: str
-    token: str
+    citizen: Citizen
     ranks: list[int]
     facts: dict  # what the applicant filed: the personal data no claim event may carry
     client: httpx.AsyncClient
-    auth: dict = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.auth = {"Authorization": f"Bearer {self.token}"}
+    @property
+    def auth(self) -> dict[str, str]:
+        return self.citizen.header()
 
     async def create(
         self,
@@ -182,7 +183,7 @@ async def member_with_card(
             assert time.monotonic() < deadline, f"{number} never reached the member register"
             await asyncio.sleep(0.2)
     ranks = [b["rank"] for b in card["beneficiaries"]]
-    return Member(number, app.token, ranks, body, applicants.client)
+    return Member(number, app.citizen, ranks, body, applicants.client)
 
 
 @dataclass

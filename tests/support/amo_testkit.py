@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
@@ -22,6 +22,7 @@ from PIL import Image
 from pymongo import AsyncMongoClient
 
 # The same real PDF the operators' demo and chaos filings upload.
+from amo_localstack.citizens import Citizen, CitizenAccounts
 from amo_localstack.filing import pdf_with_text
 from amo_shared.checklist import required_documents
 from amo_shared.envelope import OutgoingEvent, new_event
@@ -148,13 +149,19 @@ def content_for(kind: str) -> tuple[bytes, str]:
 
 @dataclass
 class Application:
-    id: str
-    token: str
-    client: httpx.AsyncClient
-    auth: dict = field(init=False)
+    """An application as its citizen sees it: every call signed in as the account that filed it."""
 
-    def __post_init__(self):
-        self.auth = {"Authorization": f"Bearer {self.token}"}
+    id: str
+    citizen: Citizen
+    client: httpx.AsyncClient
+
+    @property
+    def token(self) -> str:
+        return self.citizen.token
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return self.citizen.header()
 
     async def upload(
         self,
@@ -203,14 +210,23 @@ class Application:
 
 @dataclass
 class Applicants:
-    client: httpx.AsyncClient
+    """Citizens filing through the gateway, each application from an account of its own unless
+    a `citizen` is given (a guardian filing for several orphans)."""
 
-    async def create(self, body: dict) -> Application:
-        r = await self.client.post("/v1/applications", json=body)
+    client: httpx.AsyncClient
+    accounts: CitizenAccounts
+
+    async def citizen(self) -> Citizen:
+        return await asyncio.to_thread(self.accounts.new)
+
+    async def create(self, body: dict, citizen: Citizen | None = None) -> Application:
+        citizen = citizen or await self.citizen()
+        auth = await asyncio.to_thread(citizen.header)
+        r = await self.client.post("/v1/applications", json=body, headers=auth)
         assert r.status_code == 201, r.text
         data = r.json()
         assert data["status"] == "draft"
-        return Application(data["id"], data["token"], self.client)
+        return Application(data["id"], citizen, self.client)
 
     async def file_complete(self, category: str, **overrides) -> Application:
         if category in SURVIVORS and "deceased_member_number" not in overrides:

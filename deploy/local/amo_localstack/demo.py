@@ -14,6 +14,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 
 from amo_localstack import bus as closed_bus
+from amo_localstack.citizens import Citizen, CitizenAccounts
 from amo_localstack.config import StackConfig
 from amo_localstack.filing import content_for, member_documents, rib
 from amo_localstack.mailpit import ui_url
@@ -25,7 +26,7 @@ from amo_shared.topics import CARD_ISSUED
 FINAL = ("card_issued", "ineligible", "incomplete", "in_review")
 
 
-async def drive(gateway: str) -> dict:
+async def drive(gateway: str, citizen: Citizen) -> dict:
     n = random.randint(100000, 999999)
     # A new person each run: the same names and birth date under another CNIE would be a
     # likely duplicate, which waits for an operator.
@@ -52,11 +53,12 @@ async def drive(gateway: str) -> dict:
         ],
     }
     async with httpx.AsyncClient(base_url=gateway, timeout=30) as client:
-        r = await client.post("/v1/applications", json=body)
+        # Signed in as the citizen (amo-cli's password grant; the portal uses code + PKCE).
+        auth = citizen.header()
+        r = await client.post("/v1/applications", json=body, headers=auth)
         r.raise_for_status()
         app = r.json()
-        auth = {"Authorization": f"Bearer {app['token']}"}
-        print(f"1. application {app['id']} created ({app['status']})")
+        print(f"1. application {app['id']} created ({app['status']}) by {citizen.username}")
         checklist = await client.get(
             "/v1/checklist", params={"category": "public_employee", "dependants": "child"}
         )
@@ -116,7 +118,8 @@ async def read_card(kafka: KafkaAccess, application_id: str) -> None:
 def main() -> None:
     cfg, ports = StackConfig.from_env(), ServicePorts.from_env()
     try:
-        view = asyncio.run(drive(ports.url("gateway")))
+        citizen = CitizenAccounts(cfg, batch=1).new()
+        view = asyncio.run(drive(ports.url("gateway"), citizen))
     except httpx.ConnectError:
         sys.exit(f"no platform at {ports.url('gateway')}: start it with `make run`")
     if view["status"] != "card_issued":

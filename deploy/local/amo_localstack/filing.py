@@ -20,6 +20,8 @@ from PIL import Image
 
 from amo_shared.rib import rib_key
 
+from .citizens import Citizen, CitizenAccounts
+
 
 def pdf_with_text(*lines: str) -> bytes:
     """A real one-page PDF whose text layer says `lines`."""
@@ -123,7 +125,7 @@ def applicant(i: int) -> tuple[dict, dict]:
 class Progress:
     submitted: int = 0
     retries: int = 0
-    ids: dict[str, str] = field(default_factory=dict)  # application id -> token
+    ids: dict[str, Citizen] = field(default_factory=dict)  # application id -> its citizen
     failures: list[str] = field(default_factory=list)
     faults: list[str] = field(default_factory=list)
 
@@ -131,8 +133,10 @@ class Progress:
 class Gateway:
     """The public API, retried while the platform recovers (connection refused, 502-504)."""
 
-    def __init__(self, client: httpx.AsyncClient, progress: Progress):
-        self.client, self.progress = client, progress
+    def __init__(
+        self, client: httpx.AsyncClient, progress: Progress, accounts: CitizenAccounts
+    ) -> None:
+        self.client, self.progress, self.accounts = client, progress, accounts
 
     async def call(self, method: str, url: str, expect: set[int], **kw) -> httpx.Response:
         deadline, delay = time.monotonic() + 300, 0.2
@@ -154,9 +158,12 @@ class Gateway:
 
 async def file_one(gw: Gateway, i: int, checklists: dict) -> None:
     body, query = applicant(i)
-    created = (await gw.call("POST", "/v1/applications", {201}, json=body)).json()
-    app_id, auth = created["id"], {"Authorization": f"Bearer {created['token']}"}
-    gw.progress.ids[app_id] = created["token"]
+    # Each application from a citizen's account of its own, signed in before filing.
+    citizen = await asyncio.to_thread(gw.accounts.new)
+    auth = await asyncio.to_thread(citizen.header)
+    created = (await gw.call("POST", "/v1/applications", {201}, json=body, headers=auth)).json()
+    app_id = created["id"]
+    gw.progress.ids[app_id] = citizen
     key = tuple(sorted(query.items()))
     if key not in checklists:
         checklists[key] = (await gw.call("GET", "/v1/checklist", {200}, params=query)).json()

@@ -1,12 +1,10 @@
-"""Who calls: the applicant's bearer token (required on every call about an existing
-application), an operator's access token from the identity provider (its realm roles gate the
-operator routes), a hospital client's token naming the facility it bills as, and the member an applicant token stands for once
-its application has a card.
+"""Who calls, each from an access token of the identity provider the gateway verifies itself:
+a citizen's (realm role `citizen`: their own applications, cards and claims), an operator's (its
+realm roles gate the operator routes), a hospital client's (naming the facility it bills as).
 
-For applications the gateway only checks that a token is present; registration, which keeps its
-digest, decides whether it opens this application (another applicant's token gets a 404 there).
-The headers naming an operator, a facility or a member upstream are built here, never copied
-from the client.
+The headers naming the citizen's account, an operator, a facility or a member upstream are built
+here from the verified token, never copied from the client: registration opens an application
+only for the account that filed it (another account's gets a 404 there).
 """
 
 from __future__ import annotations
@@ -15,33 +13,61 @@ from typing import Annotated
 
 import httpx
 import structlog
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from amo_gateway.rate_limits import Limiter
 from amo_gateway.upstream import UpstreamDep, UpstreamFailed, answer
 from amo_shared.identity import Caller, InvalidToken, TokenVerifier
 
 log = structlog.get_logger(__name__)
 
-_bearer = HTTPBearer(
-    auto_error=False, description="The token returned when the application was created."
+_citizen = HTTPBearer(
+    auto_error=False,
+    description="A citizen's access token from the identity provider (realm role citizen): "
+    "sign in with the portal (authorization code + PKCE).",
 )
+# The header the gateway sets for registration once it has checked the citizen's token.
+CITIZEN_HEADER = "X-Citizen"
+CITIZEN_ROLE = "citizen"
 
 
-def bearer_header(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> dict[str, str]:
-    """The Authorization header to forward; 401 when there is no bearer token at all."""
+async def citizen_caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_citizen)],
+) -> Caller:
+    """The citizen behind a valid token with role `citizen`; 401 without a valid token, 403
+    for another kind of account (an operator's or a hospital's)."""
     if credentials is None or not credentials.credentials.strip():
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            "a bearer token is required",
+            "a citizen's access token is required",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return {"Authorization": f"Bearer {credentials.credentials.strip()}"}
+    caller = await verified(request, credentials.credentials.strip())
+    if not caller.has(CITIZEN_ROLE):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs a citizen's account")
+    return caller
 
 
-BearerHeader = Annotated[dict[str, str], Depends(bearer_header)]
+CitizenCaller = Annotated[Caller, Depends(citizen_caller)]
+
+
+async def citizen_header(caller: CitizenCaller) -> dict[str, str]:
+    """`{"X-Citizen": <the account's subject>}` for registration."""
+    return {CITIZEN_HEADER: caller.subject}
+
+
+CitizenHeader = Annotated[dict[str, str], Depends(citizen_header)]
+
+
+async def within_upload_limit(request: Request, caller: CitizenCaller) -> None:
+    """One upload from the citizen's allowance (counted by account, whatever the token)."""
+    limiter: Limiter = request.app.state.limiter
+    await limiter.spend(limiter.limits.uploads_per_account, "upload", caller.subject)
+
+
+UploadAllowance = Depends(within_upload_limit)
 
 
 _operator = HTTPBearer(
@@ -83,9 +109,11 @@ async def operator_of(
 
 
 async def verified(request: Request, token: str) -> Caller:
+    """The token's caller once verified, with one request spent from their account's limit
+    (by subject: a token drawn again is the same account)."""
     tokens: TokenVerifier = request.app.state.tokens
     try:
-        return await tokens.verify(token)
+        caller = await tokens.verify(token)
     except InvalidToken as exc:
         log.info("token refused", reason=str(exc))
         raise HTTPException(
@@ -98,6 +126,9 @@ async def verified(request: Request, token: str) -> Caller:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, "the identity provider is unavailable"
         ) from None
+    limiter: Limiter = request.app.state.limiter
+    await limiter.spend(limiter.limits.per_account, "account", caller.subject)
+    return caller
 
 
 async def reviewer_header(
@@ -150,18 +181,36 @@ async def facility_header(
 FacilityHeader = Annotated[dict[str, str], Depends(facility_header)]
 
 
-# Set by the gateway for claims once registration named the member the applicant token opens.
+# Set by the gateway for claims once registration named the member the citizen stands for.
 MEMBER_HEADER = "X-Member"
-NO_CARD = "no card for this token"
+NO_CARD = "no card for this account"
+MEMBER_NUMBER = r"^[A-Za-z0-9]{1,16}$"
 
 
-async def member_header(auth: BearerHeader, upstream: UpstreamDep) -> dict[str, str]:
-    """`{"X-Member": <member number>}` of the applicant token's card, asked of registration;
-    401 without a token, 404 when the token opens no application with a card (registration
-    does not say which, and neither does this)."""
-    response = await upstream.call("registration", "GET", "/members/me", headers=auth)
-    if response.status_code == status.HTTP_404_NOT_FOUND:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_CARD)
+async def member_header(
+    citizen: CitizenHeader,
+    upstream: UpstreamDep,
+    member: Annotated[
+        str | None,
+        Query(
+            pattern=MEMBER_NUMBER,
+            description="Which of this account's memberships (only when it holds several, "
+            "as a guardian filing for orphans does)",
+        ),
+    ] = None,
+) -> dict[str, str]:
+    """`{"X-Member": <member number>}` of the citizen's card, asked of registration; 401
+    without a token, 404 when the account has no such card (registration does not say which,
+    and neither does this), 409 when it holds several and names none."""
+    params = {"member": member} if member else None
+    response = await upstream.call(
+        "registration", "GET", "/members/me", headers=citizen, params=params
+    )
+    if response.status_code in (status.HTTP_404_NOT_FOUND, status.HTTP_409_CONFLICT):
+        detail = NO_CARD if response.status_code == 404 else answer("registration", response)
+        if isinstance(detail, dict):
+            detail = detail.get("detail", "")
+        raise HTTPException(response.status_code, detail)
     body = answer("registration", response)
     number = body.get("member_number") if isinstance(body, dict) else None
     if response.status_code != status.HTTP_200_OK or not isinstance(number, str) or not number:

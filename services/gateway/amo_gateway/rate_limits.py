@@ -8,7 +8,6 @@ shared store (Redis) is configured.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from dataclasses import dataclass
@@ -22,16 +21,6 @@ from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from amo_gateway.settings import Settings
 
 TOO_MANY = "too many requests: try again later"
-
-
-def caller_of(request: Request) -> str | None:
-    """Who the caller is, as far as limits go: today the bearer token presented, as its
-    SHA-256 (never the token itself); the identity provider's subject will replace it."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        return None
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def address_of(request: Request) -> str:
@@ -87,24 +76,13 @@ LimiterDep = Annotated[Limiter, Depends(limiter)]
 
 
 async def within_rate_limits(request: Request, counters: LimiterDep) -> None:
-    """Every public call: one request from the address's limit and, with a token, the account's."""
+    """Every public call: one request from the address's limit. The account's limit is spent
+    once its token is verified (auth.verified), keyed by the account's subject."""
     await counters.spend(counters.limits.per_address, "address", address_of(request))
-    caller = caller_of(request)
-    if caller is not None:
-        await counters.spend(counters.limits.per_account, "account", caller)
 
 
-async def spend_creation(request: Request, counters: Limiter) -> None:
-    """One application creation from the address's allowance (called once the body is valid:
-    a malformed form costs only the address's general limit)."""
+async def spend_creation(request: Request, counters: Limiter, account: str) -> None:
+    """One application creation from the address's allowance and the account's (called once
+    the body is valid: a malformed form costs only the general limits)."""
     await counters.spend(counters.limits.creations_per_address, "create", address_of(request))
-
-
-async def within_upload_limit(request: Request, counters: LimiterDep) -> None:
-    """One upload from the account's allowance (an upload without a token is refused anyway)."""
-    caller = caller_of(request)
-    if caller is not None:
-        await counters.spend(counters.limits.uploads_per_account, "upload", caller)
-
-
-UploadAllowance = Depends(within_upload_limit)
+    await counters.spend(counters.limits.creations_per_address, "create-by", account)

@@ -183,7 +183,6 @@ class NewApplication(_Body):
 class ApplicationCreated(BaseModel):
     id: str
     status: str
-    token: str = Field(description="Bearer token for every later call; shown only once.")
 
 
 class StoredDocument(BaseModel):

@@ -1,15 +1,15 @@
 """Fakes of registration and documents (one ASGI app, answering as their internal APIs do) and
-the gateway wired to them through an in-process transport."""
+the gateway wired to them through an in-process transport, trusting the test issuer's tokens."""
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 import uuid
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from amo_tokens import ISSUED
 from fastapi import FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
@@ -18,9 +18,23 @@ from amo_gateway.settings import Settings
 from amo_shared.rib import rib_key
 
 
+def citizen() -> tuple[str, str]:
+    """A new citizen's account: (its subject, an access token of the test issuer for it)."""
+    username = f"citizen-{uuid.uuid4().hex[:12]}@example.ma"
+    return f"sub-{username}", ISSUED.token(username, ["citizen"])
+
+
+def citizen_bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+# One citizen for tests about forms rather than whose they are.
+CITIZEN = citizen_bearer(citizen()[1])
+
+
 @dataclass
 class FakeServices:
-    """In-memory registration (applications and tokens) and documents (uploads received)."""
+    """In-memory registration (applications and their owners) and documents (uploads)."""
 
     applications: dict[str, dict] = field(default_factory=dict)
     created: list[dict] = field(default_factory=list)
@@ -29,17 +43,19 @@ class FakeServices:
     upload_limit: int | None = None
     not_ready: set[str] = field(default_factory=set)
 
-    def add(self, status: str = "draft") -> tuple[str, str]:
-        app_id, token = str(uuid.uuid4()), secrets.token_urlsafe(32)
-        self.applications[app_id] = {"token": token, "status": status}
+    def add(self, status: str = "draft", owner: str | None = None) -> tuple[str, str]:
+        """An application of a new citizen (or of `owner`): its id and the citizen's token."""
+        subject, token = citizen()
+        app_id = str(uuid.uuid4())
+        self.applications[app_id] = {"owner": owner or subject, "status": status}
         return app_id, token
 
     def asgi(self) -> FastAPI:
         api = FastAPI()
 
-        def owned(app_id: str, authorization: str | None) -> dict:
+        def owned(app_id: str, x_citizen: str | None) -> dict:
             app = self.applications.get(app_id)
-            if app is None or authorization != f"Bearer {app['token']}":
+            if app is None or not x_citizen or x_citizen != app["owner"]:
                 raise HTTPException(404, "application not found")
             return app
 
@@ -53,7 +69,7 @@ class FakeServices:
             return {"status": "ready"}
 
         @api.post("/applications", status_code=201)
-        async def create(body: dict):
+        async def create(body: dict, x_citizen: str = Header()):
             self.created.append(body)
             if body["applicant"]["category"] == "retiree" and not body["applicant"].get(
                 "pension_fund"
@@ -70,27 +86,35 @@ class FakeServices:
                     },
                     status_code=422,
                 )
-            app_id, token = self.add()
-            return {"id": app_id, "status": "draft", "token": token}
+            app_id, _ = self.add(owner=x_citizen)
+            return {"id": app_id, "status": "draft"}
+
+        @api.get("/applications")
+        async def mine(x_citizen: str = Header()):
+            return [
+                {"id": i, "status": a["status"]}
+                for i, a in self.applications.items()
+                if a["owner"] == x_citizen
+            ]
 
         @api.get("/applications/{app_id}")
-        async def read(app_id: str, authorization: str | None = Header(None)):
-            return {"id": app_id, "status": owned(app_id, authorization)["status"]}
+        async def read(app_id: str, x_citizen: str | None = Header(None)):
+            return {"id": app_id, "status": owned(app_id, x_citizen)["status"]}
 
         @api.post("/applications/{app_id}/submit", status_code=202)
         async def submit(
             app_id: str,
-            authorization: str | None = Header(None),
+            x_citizen: str | None = Header(None),
             traceparent: str | None = Header(None),
         ):
             self.traceparents.append(traceparent)
-            app = owned(app_id, authorization)
+            app = owned(app_id, x_citizen)
             app["status"] = "submitted"
             return {"id": app_id, "status": "submitted"}
 
         @api.get("/applications/{app_id}/access")
-        async def access(app_id: str, authorization: str | None = Header(None)):
-            status = owned(app_id, authorization)["status"]
+        async def access(app_id: str, x_citizen: str | None = Header(None)):
+            status = owned(app_id, x_citizen)["status"]
             return {
                 "status": status,
                 "uploads_open": status in ("draft", "incomplete"),
@@ -98,8 +122,8 @@ class FakeServices:
             }
 
         @api.get("/applications/{app_id}/card")
-        async def card(app_id: str, authorization: str | None = Header(None)):
-            if owned(app_id, authorization)["status"] != "card_issued":
+        async def card(app_id: str, x_citizen: str | None = Header(None)):
+            if owned(app_id, x_citizen)["status"] != "card_issued":
                 raise HTTPException(404, "no card for this application yet")
             return {"member_number": "M00000017", "status": "active", "beneficiaries": []}
 
@@ -150,7 +174,11 @@ def gateway_settings(**overrides) -> Settings:
 
 @pytest.fixture
 async def gateway(services):
-    app = create_app(gateway_settings(), transport=httpx.ASGITransport(app=services.asgi()))
+    app = create_app(
+        gateway_settings(),
+        transport=httpx.ASGITransport(app=services.asgi()),
+        tokens=ISSUED.verifier(),
+    )
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(

@@ -4,18 +4,17 @@ creations and for uploads; the dependant index registration refuses; documents' 
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
+from amo_tokens import ISSUED
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from amo_gateway.app import create_app
-from amo_gateway.rate_limits import caller_of
 
-from .conftest import FakeServices, gateway_settings
+from .conftest import CITIZEN, FakeServices, gateway_settings
 
 PDF = b"%PDF-1.4 scan"
 
@@ -30,7 +29,9 @@ async def limited(services):
 
     async def start(**limits):
         app = create_app(
-            gateway_settings(**limits), transport=httpx.ASGITransport(app=services.asgi())
+            gateway_settings(**limits),
+            transport=httpx.ASGITransport(app=services.asgi()),
+            tokens=ISSUED.verifier(),
         )
         lifespan = app.router.lifespan_context(app)
         await lifespan.__aenter__()
@@ -66,7 +67,7 @@ async def test_an_account_is_limited_whatever_the_route(limited, services):
     assert (await client.get(f"/v1/applications/{app_id}", headers=auth)).status_code == 200
     assert (await client.post(f"/v1/applications/{app_id}/submit", headers=auth)).status_code == 202
     assert_too_many(await client.get(f"/v1/applications/{app_id}", headers=auth))
-    # Another token from the same address still has its own allowance.
+    # Another account from the same address still has its own allowance.
     response = await client.get(
         f"/v1/applications/{other_id}", headers={"Authorization": f"Bearer {other}"}
     )
@@ -77,10 +78,12 @@ async def test_application_creations_are_limited_per_address_once_valid(limited,
     client = await limited(rate_limit_application_creations="2/hour")
     # Malformed forms cost only the general limit: fixing a typo is not an application.
     for _ in range(3):
-        assert (await client.post("/v1/applications", json=body(cnie="1"))).status_code == 422
-    assert (await client.post("/v1/applications", json=body())).status_code == 201
-    assert (await client.post("/v1/applications", json=body())).status_code == 201
-    assert_too_many(await client.post("/v1/applications", json=body()))
+        assert (
+            await client.post("/v1/applications", headers=CITIZEN, json=body(cnie="1"))
+        ).status_code == 422
+    assert (await client.post("/v1/applications", headers=CITIZEN, json=body())).status_code == 201
+    assert (await client.post("/v1/applications", headers=CITIZEN, json=body())).status_code == 201
+    assert_too_many(await client.post("/v1/applications", headers=CITIZEN, json=body()))
 
 
 async def test_uploads_are_limited_per_account(limited, services):
@@ -105,10 +108,29 @@ def test_a_malformed_rate_setting_is_refused_at_start():
         gateway_settings(rate_limit_per_account="lots")
 
 
-def test_the_account_key_is_the_tokens_digest_never_the_token():
-    request = Request({"type": "http", "headers": [(b"authorization", b"Bearer s3cret")]})
-    assert caller_of(request) == hashlib.sha256(b"s3cret").hexdigest()
-    assert caller_of(Request({"type": "http", "headers": []})) is None
+async def test_the_account_is_its_subject_whatever_token_it_presents(limited, services):
+    # Tokens are drawn again every few minutes: a new one does not bring a new allowance.
+    client = await limited(rate_limit_per_account="2/minute")
+    app_id, _ = services.add(owner="sub-amina@example.ma")
+    path = f"/v1/applications/{app_id}"
+    for jti in ("first", "second"):
+        token = ISSUED.bearer("amina@example.ma", ["citizen"], jti=jti)
+        assert (await client.get(path, headers=token)).status_code == 200
+    assert_too_many(
+        await client.get(path, headers=ISSUED.bearer("amina@example.ma", ["citizen"], jti="3"))
+    )
+
+
+async def test_a_forged_token_spends_no_ones_allowance(limited, services):
+    client = await limited(rate_limit_per_account="1/minute")
+    app_id, token = services.add()
+    for _ in range(3):
+        forged = {"Authorization": f"Bearer {token[:-4]}AAAA"}
+        assert (await client.get(f"/v1/applications/{app_id}", headers=forged)).status_code == 401
+    ok = await client.get(
+        f"/v1/applications/{app_id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert ok.status_code == 200
 
 
 class Dependants(FakeServices):
@@ -142,7 +164,11 @@ class Dependants(FakeServices):
 
 
 async def gateway_over(fakes: FakeServices):
-    app = create_app(gateway_settings(), transport=httpx.ASGITransport(app=fakes.asgi()))
+    app = create_app(
+        gateway_settings(),
+        transport=httpx.ASGITransport(app=fakes.asgi()),
+        tokens=ISSUED.verifier(),
+    )
     return app, httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw")
 
 

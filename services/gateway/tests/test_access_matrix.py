@@ -3,8 +3,9 @@ tokens shaped as the identity provider's (signed by a key made here). A refused 
 401 (no valid token) or 403 (a valid one without the role) and reaches no internal service; an
 admitted one reaches it under the identity the gateway read from the token, never the identity
 headers it sent itself. A route missing from the table fails the suite: each new route must
-say who may call it. (Whose application or claim a citizen may open is decided by registration
-and claims and tried on the real platform: another's resource is 404 there.)"""
+say who may call it. A service's own token (audience amo-services) opens nothing here. (Whose
+application or claim a citizen may open is decided by registration and claims and tried on the
+real platform, citizen A against citizen B: another's resource is 404 there.)"""
 
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ from joserfc.jwk import RSAKey
 from amo_gateway.app import create_app
 from amo_gateway.settings import Settings
 
-PUBLIC, APPLICANT, QUEUE, SUPERVISOR, FACILITY = (
+PUBLIC, CITIZEN, QUEUE, SUPERVISOR, FACILITY = (
     "public",
-    "applicant",
+    "citizen",
     "queue",
     "supervisor",
     "facility",
@@ -31,21 +32,22 @@ MEMBER = "M2019004521"
 
 # (method, path as the OpenAPI names it, who may call it)
 ROUTES: list[tuple[str, str, str]] = [
-    ("POST", "/v1/applications", PUBLIC),
+    ("POST", "/v1/applications", CITIZEN),
+    ("GET", "/v1/applications", CITIZEN),
     ("GET", "/v1/checklist", PUBLIC),
     ("GET", "/v1/reference/{registry}", PUBLIC),
     ("GET", "/v1/cards/verify", PUBLIC),
     ("GET", "/.well-known/jwks.json", PUBLIC),
-    ("GET", "/v1/applications/{application_id}", APPLICANT),
-    ("POST", "/v1/applications/{application_id}/submit", APPLICANT),
-    ("GET", "/v1/applications/{application_id}/card", APPLICANT),
-    ("GET", "/v1/applications/{application_id}/card.pdf", APPLICANT),
-    ("PUT", "/v1/applications/{application_id}/documents/{kind}", APPLICANT),
-    ("POST", "/v1/claims", APPLICANT),
-    ("GET", "/v1/claims", APPLICANT),
-    ("GET", "/v1/claims/{claim_id}", APPLICANT),
-    ("POST", "/v1/claims/{claim_id}/submit", APPLICANT),
-    ("PUT", "/v1/claims/{claim_id}/documents/{kind}", APPLICANT),
+    ("GET", "/v1/applications/{application_id}", CITIZEN),
+    ("POST", "/v1/applications/{application_id}/submit", CITIZEN),
+    ("GET", "/v1/applications/{application_id}/card", CITIZEN),
+    ("GET", "/v1/applications/{application_id}/card.pdf", CITIZEN),
+    ("PUT", "/v1/applications/{application_id}/documents/{kind}", CITIZEN),
+    ("POST", "/v1/claims", CITIZEN),
+    ("GET", "/v1/claims", CITIZEN),
+    ("GET", "/v1/claims/{claim_id}", CITIZEN),
+    ("POST", "/v1/claims/{claim_id}/submit", CITIZEN),
+    ("PUT", "/v1/claims/{claim_id}/documents/{kind}", CITIZEN),
     ("GET", "/v1/operator/reviews", QUEUE),
     ("GET", "/v1/operator/reviews/{item_id}", QUEUE),
     ("POST", "/v1/operator/reviews/{item_id}/claim", QUEUE),
@@ -111,6 +113,10 @@ CALLERS: dict[str, dict[str, str]] = {
     "forged": {"Authorization": f"Bearer {_forged()}"},
     "expired reviewer": ISSUED.bearer("op-old@amo.test", ["reviewer"], exp=1_000_000),
     "citizen": ISSUED.bearer("amina@example.ma", ["citizen"]),
+    # A client-credentials token for the services' internal APIs: not for this audience.
+    "another service": ISSUED.bearer(
+        "service-account-svc-claims", ["service"], aud=["amo-services"], azp="svc-claims"
+    ),
     "reviewer": ISSUED.bearer("op-reviewer@amo.test", ["reviewer"]),
     "supervisor": ISSUED.bearer("op-supervisor@amo.test", ["supervisor"]),
     "admin": ISSUED.bearer("op-admin@amo.test", ["admin"]),
@@ -119,12 +125,20 @@ CALLERS: dict[str, dict[str, str]] = {
     ),
     "hospital without facility": ISSUED.bearer("service-account-hospital-x", ["hospital"]),
 }
-INVALID = {"garbage", "forged", "expired reviewer"}
+INVALID = {"garbage", "forged", "expired reviewer", "another service"}
 # What the gateway must answer each caller, per kind of route ("in": past the gateway).
 EXPECTED: dict[str, dict[str, str]] = {
     PUBLIC: {caller: "in" for caller in CALLERS},
-    # Any bearer is handed to registration, which alone knows whose application it opens.
-    APPLICANT: {caller: ("401" if caller == "anonymous" else "in") for caller in CALLERS},
+    CITIZEN: {
+        caller: (
+            "401"
+            if caller == "anonymous" or caller in INVALID
+            else "in"
+            if caller == "citizen"
+            else "403"
+        )
+        for caller in CALLERS
+    },
     QUEUE: {
         caller: (
             "401"
@@ -157,7 +171,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
 }
 # Sent by every caller: none of them may reach a service as it is.
-SPOOFED = {"X-Operator": "op-spoofed", "X-Facility": "FAC-999999", "X-Member": "M99999999"}
+SPOOFED = {
+    "X-Operator": "op-spoofed",
+    "X-Facility": "FAC-999999",
+    "X-Member": "M99999999",
+    "X-Citizen": "sub-spoofed",
+}
 
 
 class Upstream:
@@ -225,6 +244,14 @@ async def test_every_caller_gets_exactly_its_access(gateway, method, path, kind)
                 leaks.append((caller, "spoofed identity forwarded"))
             if call.get("x-member") == "M99999999":
                 leaks.append((caller, "spoofed member forwarded"))
+            if call.get("x-citizen") == "sub-spoofed":
+                leaks.append((caller, "spoofed account forwarded"))
+            if kind == CITIZEN and call.get("x-citizen", "sub-amina@example.ma") != (
+                "sub-amina@example.ma"
+            ):
+                leaks.append((caller, "the account is not the token's", call["x-citizen"]))
+        if kind == CITIZEN and upstream.calls and not any("x-citizen" in c for c in upstream.calls):
+            leaks.append((caller, "registration was not told whose account"))
             if kind in (QUEUE, SUPERVISOR) and "x-operator" in call:
                 assert call["x-operator"] == f"op-{caller}@amo.test", call
             if kind == FACILITY and "x-facility" in call:

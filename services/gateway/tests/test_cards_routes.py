@@ -1,5 +1,5 @@
 """The gateway's card routes against fakes of registration and cards: the PDF only for the
-applicant's own card, verification and keys public, operator actions behind a credential."""
+citizen's own card, verification and keys public, operator actions behind a credential."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from fastapi import FastAPI, Header, HTTPException, Response
 from amo_gateway.app import create_app
 from amo_gateway.settings import Settings
 
-TOKEN, NUMBER = "applicant-token", "M000000000018"
+NUMBER = "M000000000018"
+# The card's owner (subject sub-amina@example.ma) and another citizen.
+TOKEN, OTHER = ISSUED.token("amina@example.ma", ["citizen"]), ISSUED.token("omar@x.ma", ["citizen"])
 OPERATOR_TOKEN = ISSUED.token("op-1", ["supervisor"])
 
 
@@ -19,8 +21,8 @@ def services() -> tuple[FastAPI, list]:
     api, seen = FastAPI(), []
 
     @api.get("/applications/{app_id}/card")
-    async def card(app_id: str, authorization: str | None = Header(None)):
-        if authorization != f"Bearer {TOKEN}":
+    async def card(app_id: str, x_citizen: str | None = Header(None)):
+        if x_citizen != "sub-amina@example.ma":
             raise HTTPException(404, "application not found")
         return {"member_number": NUMBER}
 
@@ -66,7 +68,7 @@ async def gateway():
 APP = "5b0c7e55-0f8e-4a32-9a0e-6c1b1f2d9e11"
 
 
-async def test_the_pdf_is_the_applicants_own_card(gateway):
+async def test_the_pdf_is_the_citizens_own_card(gateway):
     client, seen = gateway
     ok = await client.get(
         f"/v1/applications/{APP}/card.pdf?lang=ar", headers={"Authorization": f"Bearer {TOKEN}"}
@@ -74,7 +76,7 @@ async def test_the_pdf_is_the_applicants_own_card(gateway):
     assert ok.status_code == 200 and ok.headers["content-type"] == "application/pdf"
     assert ok.content.startswith(b"%PDF") and seen == [("pdf", NUMBER, "ar")]
     other = await client.get(
-        f"/v1/applications/{APP}/card.pdf", headers={"Authorization": "Bearer nope"}
+        f"/v1/applications/{APP}/card.pdf", headers={"Authorization": f"Bearer {OTHER}"}
     )
     assert other.status_code == 404 and len(seen) == 1
     assert (await client.get(f"/v1/applications/{APP}/card.pdf")).status_code == 401

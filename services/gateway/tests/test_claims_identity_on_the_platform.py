@@ -1,11 +1,12 @@
 """On the running platform (the test stack's supervised services): hospital clients of the
-stack's identity provider open the facility routes as the facility their tokens name, and an
-applicant token is resolved by the real registration, which names no member before the card."""
+stack's identity provider open the facility routes as the facility their tokens name, and a
+citizen's account is resolved by the real registration, which names no member before the card."""
 
 from __future__ import annotations
 
 import httpx
 
+from amo_localstack.citizens import CitizenAccounts
 from amo_testkit import applicant
 
 
@@ -21,15 +22,21 @@ async def test_hospital_clients_tokens_open_the_facility_routes(platform, facili
             assert known.status_code == 404, (facility, known.text)
 
 
-async def test_an_applicant_token_names_no_member_before_the_card(platform):
+async def test_a_citizen_names_no_member_before_the_card(platform):
+    accounts = CitizenAccounts(platform.stack.cfg, batch=2)
+    citizen, other = accounts.new(), accounts.new()
     async with httpx.AsyncClient(base_url=platform.gateway, timeout=30) as client:
-        created = await client.post("/v1/applications", json=applicant("public_employee"))
+        mine = citizen.header()
+        created = await client.post(
+            "/v1/applications", json=applicant("public_employee"), headers=mine
+        )
         assert created.status_code == 201, created.text
-        mine = {"Authorization": f"Bearer {created.json()['token']}"}
         answers = [
             await client.get("/v1/claims", headers=mine),
-            await client.get("/v1/claims", headers={"Authorization": "Bearer " + "u" * 43}),
+            await client.get("/v1/claims", headers=other.header()),
         ]
         assert [a.status_code for a in answers] == [404, 404]
-        assert {a.text for a in answers} == {'{"detail":"no card for this token"}'}
+        assert {a.text for a in answers} == {'{"detail":"no card for this account"}'}
         assert (await client.get("/v1/claims")).status_code == 401
+        garbage = {"Authorization": "Bearer " + "u" * 43}
+        assert (await client.get("/v1/claims", headers=garbage)).status_code == 401

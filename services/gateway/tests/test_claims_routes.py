@@ -29,18 +29,19 @@ PAIN = b'<?xml version="1.0" encoding="UTF-8"?><Document>pain</Document>'
 
 @dataclass
 class Fakes:
-    """Applicant tokens (with or without a card), claims by id, and every upstream call."""
+    """Citizens' accounts (with or without a card), claims by id, and every upstream call."""
 
-    tokens: dict[str, str | None] = field(default_factory=dict)
+    accounts: dict[str, str | None] = field(default_factory=dict)
     claims: dict[str, dict] = field(default_factory=dict)
     calls: list[dict] = field(default_factory=list)
     documents_answer: tuple[int, dict] | None = None
     fail: set[str] = field(default_factory=set)
 
     def member(self, number: str | None = "M00000017") -> dict[str, str]:
-        token = secrets.token_urlsafe(24)
-        self.tokens[token] = number
-        return {"Authorization": f"Bearer {token}"}
+        """A citizen's token whose account holds the card `number` (None: no card)."""
+        username = f"citizen-{secrets.token_hex(6)}@example.ma"
+        self.accounts[f"sub-{username}"] = number
+        return ISSUED.bearer(username, ["citizen"])
 
     def claim(self, member: str = "M00000017", status: str = "draft") -> str:
         claim_id = uuid.uuid4().hex
@@ -65,7 +66,13 @@ class Fakes:
                     "body": body,
                     "who": {
                         h: request.headers[h]
-                        for h in ("x-member", "x-facility", "x-operator", "authorization")
+                        for h in (
+                            "x-member",
+                            "x-facility",
+                            "x-operator",
+                            "x-citizen",
+                            "authorization",
+                        )
                         if h in request.headers
                     },
                 }
@@ -86,10 +93,9 @@ class Fakes:
 
         @api.get("/members/me")
         async def me(request: Request):
-            token = request.headers.get("authorization", "").removeprefix("Bearer ")
-            number = self.tokens.get(token)
+            number = self.accounts.get(request.headers.get("x-citizen", ""))
             if number is None:
-                return JSONResponse({"detail": "no card for this token"}, status_code=404)
+                return JSONResponse({"detail": "no card for this account"}, status_code=404)
             return {"application_id": "app-1", "member_number": number}
 
         @api.post("/claims", status_code=201)
@@ -202,7 +208,7 @@ async def test_a_member_is_named_by_registration_never_by_the_client(client, fak
     assert (lookup["host"], lookup["path"], lookup["who"]) == (
         "registration",
         "/members/me",
-        {"authorization": auth["Authorization"]},
+        {"x-citizen": next(a for a in fakes.accounts)},
     )
     assert (filed["host"], filed["path"], filed["who"]) == (
         "claims",
@@ -221,9 +227,11 @@ async def test_without_a_token_or_without_a_card_nothing_reaches_claims(client, 
     no_token = await client.post("/v1/claims", json=CLAIM, headers={"X-Member": "M00000017"})
     assert no_token.status_code == 401 and fakes.calls == []
     no_card = await client.get("/v1/claims", headers=fakes.member(None))
-    unknown = await client.get("/v1/claims", headers={"Authorization": "Bearer " + "z" * 30})
+    unknown = await client.get("/v1/claims", headers=ISSUED.bearer("nobody@x.ma", ["citizen"]))
     assert no_card.status_code == unknown.status_code == 404
-    assert no_card.json() == unknown.json() == {"detail": "no card for this token"}
+    assert no_card.json() == unknown.json() == {"detail": "no card for this account"}
+    garbage = await client.get("/v1/claims", headers={"Authorization": "Bearer " + "z" * 30})
+    assert garbage.status_code == 401
     assert fakes.seen("claims") == []
 
 

@@ -1,4 +1,4 @@
-"""Token checks, relaying of the owners' answers, uploads gating, the checklist, /health and
+"""Citizens' token checks, relaying of the owners' answers, uploads gating, the checklist, /health and
 the trace context carried upstream."""
 
 from __future__ import annotations
@@ -7,9 +7,12 @@ import socket
 
 import httpx
 import pytest
+from amo_tokens import ISSUED
 
 from amo_gateway.app import create_app
 from amo_gateway.settings import Settings
+
+from .conftest import citizen, citizen_bearer
 
 PDF = {"file": ("scan.pdf", b"%PDF-1.7 fake", "application/pdf")}
 
@@ -20,15 +23,49 @@ def closed_port_url() -> str:
         return f"http://127.0.0.1:{s.getsockname()[1]}"
 
 
-async def test_create_then_read_and_submit_with_the_token(gateway, body):
-    created = (await gateway.post("/v1/applications", json=body())).json()
-    assert set(created) == {"id", "status", "token"} and created["status"] == "draft"
-    auth = {"Authorization": f"Bearer {created['token']}"}
+async def test_a_citizen_creates_lists_reads_and_submits_their_own(gateway, services, body):
+    subject, token = citizen()
+    auth = citizen_bearer(token)
+    created = (await gateway.post("/v1/applications", json=body(), headers=auth)).json()
+    assert set(created) == {"id", "status"} and created["status"] == "draft"
+    # Registration is told whose it is by the verified token's subject, nothing the client said.
+    assert services.applications[created["id"]]["owner"] == subject
     assert (await gateway.get(f"/v1/applications/{created['id']}", headers=auth)).json()[
         "status"
     ] == "draft"
+    assert [a["id"] for a in (await gateway.get("/v1/applications", headers=auth)).json()] == [
+        created["id"]
+    ]
     submitted = await gateway.post(f"/v1/applications/{created['id']}/submit", headers=auth)
     assert submitted.status_code == 202 and submitted.json()["status"] == "submitted"
+    _, other = citizen()
+    assert (await gateway.get("/v1/applications", headers=citizen_bearer(other))).json() == []
+
+
+async def test_an_asserted_account_header_is_never_believed(gateway, services, body):
+    mine, _ = services.add()
+    _, theirs = citizen()
+    forged = {**citizen_bearer(theirs), "X-Citizen": services.applications[mine]["owner"]}
+    assert (await gateway.get(f"/v1/applications/{mine}", headers=forged)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "roles,status", [(["reviewer"], 403), (["hospital"], 403), ([], 403), (["citizen"], 201)]
+)
+async def test_only_a_citizens_account_files_an_application(gateway, body, roles, status):
+    auth = ISSUED.bearer(f"someone-{len(roles)}", roles)
+    assert (await gateway.post("/v1/applications", json=body(), headers=auth)).status_code == status
+
+
+async def test_creating_needs_a_valid_citizens_token(gateway, services, body):
+    for headers in (
+        {},
+        {"Authorization": "Bearer not-a-jwt"},
+        ISSUED.bearer("x", ["citizen"], exp=1),
+    ):
+        response = await gateway.post("/v1/applications", json=body(), headers=headers)
+        assert response.status_code == 401
+    assert services.created == []
 
 
 @pytest.mark.parametrize(
@@ -47,7 +84,7 @@ async def test_every_call_on_an_application_needs_a_bearer_token(gateway, servic
 @pytest.mark.parametrize(
     "method,suffix", [("GET", ""), ("POST", "/submit"), ("PUT", "/documents/cnie")]
 )
-async def test_another_applicants_token_gets_404(gateway, services, method, suffix):
+async def test_another_citizens_token_gets_404(gateway, services, method, suffix):
     mine, _ = services.add()
     _, theirs = services.add()
     response = await gateway.request(
@@ -125,7 +162,7 @@ async def test_uploads_reopen_when_documents_are_incomplete(gateway, services):
     assert response.status_code == 201
 
 
-async def test_the_card_is_relayed_with_the_token_and_404_before_it_exists(gateway, services):
+async def test_the_card_is_relayed_to_its_owner_and_404_before_it_exists(gateway, services):
     app_id, token = services.add()
     auth = {"Authorization": f"Bearer {token}"}
     assert (await gateway.get(f"/v1/applications/{app_id}/card", headers=auth)).status_code == 404
@@ -146,13 +183,16 @@ async def test_an_unreachable_service_is_a_plain_503(body):
             cards_url=closed_port_url(),
             claims_url=closed_port_url(),
             log_json=False,
-        )
+        ),
+        tokens=ISSUED.verifier(),
     )
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as gw,
     ):
-        response = await gw.post("/v1/applications", json=body())
+        response = await gw.post(
+            "/v1/applications", json=body(), headers=citizen_bearer(citizen()[1])
+        )
         assert response.status_code == 503
         assert response.json() == {
             "detail": "the registration service is unavailable, try again later"
@@ -167,12 +207,16 @@ async def test_a_failing_service_is_a_plain_502(body):
     def broken(request: httpx.Request) -> httpx.Response:
         return httpx.Response(500, text="Traceback (most recent call last): ...")
 
-    app = create_app(Settings(log_json=False), transport=httpx.MockTransport(broken))
+    app = create_app(
+        Settings(log_json=False), transport=httpx.MockTransport(broken), tokens=ISSUED.verifier()
+    )
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as gw,
     ):
-        response = await gw.post("/v1/applications", json=body())
+        response = await gw.post(
+            "/v1/applications", json=body(), headers=citizen_bearer(citizen()[1])
+        )
     assert response.status_code == 502 and "Traceback" not in response.text
 
 

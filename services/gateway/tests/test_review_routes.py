@@ -106,7 +106,7 @@ async def test_an_unknown_status_filter_is_a_422(gateway):
 
 async def test_after_the_card_only_renewal_proofs_go_through_marked_as_renewals(gateway):
     client, seen = gateway
-    auth = {"Authorization": "Bearer applicant-token", "X-Renewal": "forged"}
+    auth = ISSUED.bearer("amina@example.ma", ["citizen"]) | {"X-Renewal": "forged"}
     app_id = "3f0c1f5e-8a4e-4a57-9a2e-1d2b3c4d5e6f"
     files = {"file": ("proof.pdf", b"%PDF-1.7 ...")}
     r = await client.put(

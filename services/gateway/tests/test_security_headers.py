@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from amo_tokens import ISSUED
 
 from amo_gateway.app import create_app
 from amo_gateway.security_headers import API_CSP
 
-from .conftest import gateway_settings
+from .conftest import CITIZEN, gateway_settings
 
 ALWAYS = {
     "content-security-policy": API_CSP,
@@ -23,7 +24,9 @@ ALWAYS = {
 async def started(services):
     async def start(base_url: str = "http://gw", **settings):
         app = create_app(
-            gateway_settings(**settings), transport=httpx.ASGITransport(app=services.asgi())
+            gateway_settings(**settings),
+            transport=httpx.ASGITransport(app=services.asgi()),
+            tokens=ISSUED.verifier(),
         )
         lifespan = app.router.lifespan_context(app)
         await lifespan.__aenter__()
@@ -48,7 +51,7 @@ async def test_personal_answers_and_errors_carry_every_header_and_no_store(start
     app_id, token = services.add()
     auth = {"Authorization": f"Bearer {token}"}
     answers = [
-        await client.post("/v1/applications", json=body()),
+        await client.post("/v1/applications", headers=CITIZEN, json=body()),
         await client.get(f"/v1/applications/{app_id}", headers=auth),
         await client.get(f"/v1/applications/{app_id}"),  # 401
         await client.get("/v1/applications/not-an-id", headers=auth),  # 422

@@ -10,6 +10,7 @@ import socket
 import httpx
 import pytest
 import uvicorn
+from amo_tokens import ISSUED
 
 from amo_gateway.app import create_app
 from amo_gateway.settings import Settings
@@ -62,7 +63,9 @@ async def test_a_steady_body_passes_and_a_trickle_is_cut():
 async def paced(services):
     async def start(**pace):
         app = create_app(
-            gateway_settings(**pace), transport=httpx.ASGITransport(app=services.asgi())
+            gateway_settings(**pace),
+            transport=httpx.ASGITransport(app=services.asgi()),
+            tokens=ISSUED.verifier(),
         )
         lifespan = app.router.lifespan_context(app)
         await lifespan.__aenter__()
@@ -121,12 +124,12 @@ async def test_a_pause_within_the_grace_is_fine(paced, services):
 
 
 async def test_a_claim_attachment_is_held_to_the_same_pace(paced):
-    # No member behind this token: the pace is a property of the route, checked on the way.
+    # No member behind this account: the pace is a property of the route, checked on the way.
     client = await paced(upload_min_bytes_per_second=2000, upload_grace_seconds=0.3)
     response = await client.put(
         "/v1/claims/C1/documents/invoice",
         content=trickle(chunks=3, pause=0.1),
-        headers={"Authorization": "Bearer t", **FORM},
+        headers={**ISSUED.bearer("amina@example.ma", ["citizen"]), **FORM},
     )
     assert response.status_code in (404, 502, 503)  # refused before any byte is relayed
 
@@ -151,7 +154,8 @@ async def test_a_slow_upload_through_a_real_http_upstream_gets_408(services):
             log_json=False,
             upload_min_bytes_per_second=2000,
             upload_grace_seconds=0.3,
-        )
+        ),
+        tokens=ISSUED.verifier(),
     )
     app_id, token = services.add()
     try:

@@ -12,7 +12,7 @@ from amo_tokens import ISSUED
 from amo_gateway.app import create_app
 from amo_shared.limits import DEPENDANTS_PER_APPLICATION
 
-from .conftest import gateway_settings
+from .conftest import CITIZEN, gateway_settings
 
 CHILD = {
     "relationship": "child",
@@ -45,7 +45,7 @@ TOMORROW = (date.today() + timedelta(days=1)).isoformat()
     ],
 )
 async def test_each_text_rule_is_a_field_level_422(gateway, body, changes, loc, rule):
-    response = await gateway.post("/v1/applications", json=body(**changes))
+    response = await gateway.post("/v1/applications", headers=CITIZEN, json=body(**changes))
     assert response.status_code == 422
     (error,) = response.json()["detail"]
     assert error["loc"] == ["body", *loc] and error["type"] == rule
@@ -56,6 +56,7 @@ async def test_names_of_any_script_and_twelve_dependants_pass(gateway, services,
     family = [CHILD | {"first_name": "نور"}] * DEPENDANTS_PER_APPLICATION
     response = await gateway.post(
         "/v1/applications",
+        headers=CITIZEN,
         json=body(first_name="أمينة", last_name="Aït-Lahcen O'Neil", dependants=family),
     )
     assert response.status_code == 201

@@ -13,6 +13,7 @@ import socket
 import httpx
 import pytest
 import uvicorn
+from amo_tokens import ISSUED
 
 from amo_gateway.app import create_app
 from amo_gateway.settings import Settings
@@ -36,7 +37,10 @@ async def served(services):
     while not server.started:
         await asyncio.sleep(0.01)
     url = f"http://127.0.0.1:{port}"
-    app = create_app(Settings(registration_url=url, documents_url=url, log_json=False))
+    app = create_app(
+        Settings(registration_url=url, documents_url=url, log_json=False),
+        tokens=ISSUED.verifier(),
+    )
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from amo_shared.rib import rib_key
 
+from .conftest import CITIZEN, citizen, citizen_bearer
+
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 SECRET_CNIE = "ZQ987654"
@@ -52,7 +54,7 @@ VALID_RIB = "0117800000123456789012" + rib_key(
     ],
 )
 async def test_each_malformed_field_is_named(gateway, body, changes, field):
-    response = await gateway.post("/v1/applications", json=body(**changes))
+    response = await gateway.post("/v1/applications", headers=CITIZEN, json=body(**changes))
     assert response.status_code == 422
     assert [e["loc"] for e in response.json()["detail"]] == [["body", field]]
 
@@ -75,7 +77,9 @@ async def test_a_malformed_dependant_is_named(gateway, body, dependant, field):
         "last_name": "Alaoui",
         "birth_date": "2015-05-05",
     } | dependant
-    response = await gateway.post("/v1/applications", json=body(dependants=[person]))
+    response = await gateway.post(
+        "/v1/applications", headers=CITIZEN, json=body(dependants=[person])
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "dependants", 0, field]
 
@@ -83,6 +87,7 @@ async def test_a_malformed_dependant_is_named(gateway, body, dependant, field):
 async def test_valid_body_is_normalised_and_unknown_fields_ignored(gateway, services, body):
     response = await gateway.post(
         "/v1/applications",
+        headers=CITIZEN,
         json=body(nationality="ma", phone="+212 6-12-34-56-78", favourite_colour="blue"),
     )
     assert response.status_code == 201, response.text
@@ -112,6 +117,7 @@ async def test_the_new_facts_reach_registration_and_the_rib_travels_apart(gatewa
     spaced = " ".join(VALID_RIB[i : i + 4] for i in range(0, 24, 4))
     response = await gateway.post(
         "/v1/applications",
+        headers=CITIZEN,
         json=body(
             rib=spaced, language="ar", previous_scheme="anything", dependants=[spouse, child]
         ),
@@ -128,7 +134,7 @@ async def test_the_new_facts_reach_registration_and_the_rib_travels_apart(gatewa
 
 async def test_a_bad_rib_names_the_rule_never_the_digits(gateway, body):
     wrong_key = VALID_RIB[:-2] + ("00" if VALID_RIB[-2:] != "00" else "01")
-    response = await gateway.post("/v1/applications", json=body(rib=wrong_key))
+    response = await gateway.post("/v1/applications", headers=CITIZEN, json=body(rib=wrong_key))
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert error["loc"] == ["body", "rib"] and "key" in error["msg"]
@@ -144,6 +150,7 @@ async def test_an_orphan_filed_by_a_guardian_needs_no_cnie_of_their_own(gateway,
     }
     response = await gateway.post(
         "/v1/applications",
+        headers=CITIZEN,
         json=body(
             cnie=None,
             cnie_expiry=None,
@@ -159,7 +166,9 @@ async def test_an_orphan_filed_by_a_guardian_needs_no_cnie_of_their_own(gateway,
     sent = services.created[-1]["applicant"]
     assert sent["cnie"] is None and sent["guardian"]["cnie"] == "BK654321"
     bad = await gateway.post(
-        "/v1/applications", json=body(cnie=None, guardian=guardian | {"cnie": "123"})
+        "/v1/applications",
+        headers=CITIZEN,
+        json=body(cnie=None, guardian=guardian | {"cnie": "123"}),
     )
     assert bad.status_code == 422
     assert ["body", "guardian", "cnie"] in [e["loc"] for e in bad.json()["detail"]]
@@ -168,6 +177,7 @@ async def test_an_orphan_filed_by_a_guardian_needs_no_cnie_of_their_own(gateway,
 async def test_a_foreigner_with_a_residence_permit_needs_no_cnie(gateway, body):
     response = await gateway.post(
         "/v1/applications",
+        headers=CITIZEN,
         json=body(
             cnie=None,
             cnie_expiry=None,
@@ -180,7 +190,9 @@ async def test_a_foreigner_with_a_residence_permit_needs_no_cnie(gateway, body):
 
 
 async def test_a_domain_error_from_registration_is_relayed(gateway, body):
-    response = await gateway.post("/v1/applications", json=body(category="retiree"))
+    response = await gateway.post(
+        "/v1/applications", headers=CITIZEN, json=body(category="retiree")
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "pension_fund"]
 
@@ -194,7 +206,7 @@ async def test_errors_never_echo_the_input(gateway, body):
         residence_permit=12345,
         dependants="RC-SECRET-1",
     )
-    response = await gateway.post("/v1/applications", json=bad)
+    response = await gateway.post("/v1/applications", headers=CITIZEN, json=bad)
     assert response.status_code == 422
     text = response.text
     for value in ("ZQ987654", "Amina-secret", "RC-SECRET-1", TOMORROW):
@@ -257,7 +269,8 @@ async def test_a_huge_body_is_refused_before_being_read(gateway, body):
     ],
 )
 async def test_malformed_paths_and_queries_are_422(gateway, method, path):
-    response = await gateway.request(method, path, headers={"Authorization": "Bearer t"})
+    # A citizen's valid token: the address and the query are what is wrong.
+    response = await gateway.request(method, path, headers=CITIZEN)
     assert response.status_code == 422
 
 
@@ -301,7 +314,10 @@ FIELDS = [
 @given(st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=len(FIELDS)))
 async def test_no_body_shape_makes_a_server_error(gateway, fields):
     body = {"cnie": SECRET_CNIE, **fields}
-    response = await gateway.post("/v1/applications", json=body)
+    # An account per example: 300 of them from one would be its rate limit, not the shape.
+    response = await gateway.post(
+        "/v1/applications", headers=citizen_bearer(citizen()[1]), json=body
+    )
     assert response.status_code in (201, 422)
     if response.status_code == 422 and body["cnie"] == SECRET_CNIE:
         assert SECRET_CNIE not in response.text

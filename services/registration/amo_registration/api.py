@@ -1,8 +1,9 @@
-"""Internal HTTP API, called only by the gateway: create, read, submit, the upload check and the
-card.
+"""Internal HTTP API, called only by the gateway: create, list, read, submit, the upload check
+and the card, each for the citizen's account the gateway names in `X-Citizen` (the identity
+provider's `sub`, taken from a token the gateway verified; never from the client).
 
-Every read or write after creation needs the applicant's bearer token; an unknown id and a wrong
-token get the same 404, so ids cannot be probed.
+An application belongs to the account that created it: another account's id and an unknown id
+get the same 404, so ids cannot be probed.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from amo_registration.adapters.persons import PersonRegister
 from amo_registration.adapters.repository import ApplicationRepository
 from amo_registration.domain import Application, Contact, InvalidApplication, create, submit
-from amo_registration.domain.access import new_token, token_digest, token_matches
+from amo_registration.domain.access import opens
 from amo_registration.events import DUPLICATES_MAX, application_submitted
-from amo_registration.views import application_view, card_view
+from amo_registration.views import application_summary, application_view, card_view
 from amo_shared.events import ApplicantFacts, Dependant, Guardian
 from amo_shared.limits import CNIE_MAX, DEPENDANTS_PER_APPLICATION, EMAIL_MAX, PHONE_MAX
 from amo_shared.rib import InvalidRib, mask_rib, normalise_rib
@@ -27,13 +28,16 @@ from amo_shared.sealed import Keyring, seal
 from amo_shared.text import BirthDate, FreeText, PersonName, plain
 
 router = APIRouter(prefix="/applications", tags=["applications"])
-# Who the bearer of an applicant token is as a member (the gateway asks, to file claims).
+# Which member a citizen's account stands for (the gateway asks, to file claims).
 members = APIRouter(prefix="/members", tags=["members"])
-NO_CARD = "no card for this token"
+NO_CARD = "no card for this account"
+NOT_ONE_CARD = (
+    "this account holds several memberships: name the member number (`member` query parameter)"
+)
 NO_SUCH_DEPENDANT = "this application declares no dependant with this index"
-
-# Compared against when the id is unknown, so both failures cost the same.
-_NO_SUCH_DIGEST = token_digest("no such application")
+# The header the gateway sets once it has verified the citizen's token.
+CITIZEN_HEADER = "X-Citizen"
+NO_ACCOUNT = "no citizen account named (the gateway sets X-Citizen)"
 # Says which rule, never whose file: the other application stays out of this answer.
 ONE_MEMBERSHIP = (
     "this person already has an open application or a membership: "
@@ -103,19 +107,20 @@ Repository = Annotated[ApplicationRepository, Depends(repository)]
 Persons = Annotated[PersonRegister, Depends(persons)]
 
 
-def bearer(authorization: str | None) -> str | None:
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip() or None
+def citizen(x_citizen: Annotated[str | None, Header()] = None) -> str:
+    """The account the gateway named; 401 without one (only a misrouted call lacks it)."""
+    account = (x_citizen or "").strip()
+    if not account:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, NO_ACCOUNT)
+    return account
 
 
-async def authorised(
-    application_id: str, repo: Repository, authorization: Annotated[str | None, Header()] = None
-) -> Application:
+Citizen = Annotated[str, Depends(citizen)]
+
+
+async def authorised(application_id: str, repo: Repository, account: Citizen) -> Application:
     app = await repo.get(application_id)
-    matches = token_matches(bearer(authorization), app.token_sha256 if app else _NO_SUCH_DIGEST)
-    if app is None or not matches:
+    if app is None or not opens(app.owner, account):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "application not found")
     return app
 
@@ -135,17 +140,16 @@ def conflict() -> JSONResponse:
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_application(
-    body: NewApplication, request: Request, repo: Repository, register: Persons
+    body: NewApplication, request: Request, repo: Repository, register: Persons, account: Citizen
 ) -> Any:
     now = datetime.now(UTC)
     try:
         rib = normalise_rib(body.rib)
     except InvalidRib as exc:
         return field_error("rib", str(exc))
-    token, digest = new_token()
     contact = Contact(email=body.email, phone=body.phone, language=body.language)
     try:
-        app = create(body.applicant, contact, now, token_sha256=digest)
+        app = create(body.applicant, contact, now, owner=account)
     except InvalidApplication as exc:
         return field_error(exc.field, exc.message)
     keyring: Keyring | None = request.app.state.keyring
@@ -165,7 +169,13 @@ async def create_application(
     if not await register.claim(app.person_key, app.id, now):
         return conflict()
     await repo.add(app)
-    return {"id": app.id, "status": app.status.value, "token": token}
+    return {"id": app.id, "status": app.status.value}
+
+
+@router.get("")
+async def list_applications(repo: Repository, account: Citizen) -> list[dict[str, Any]]:
+    """This account's applications, oldest first: each one's id, status, dates and card."""
+    return [application_summary(app) for app in await repo.owned_by(account)]
 
 
 @router.get("/{application_id}")
@@ -222,14 +232,19 @@ async def read_card(app: Authorised) -> dict[str, Any]:
 
 
 @members.get("/me")
-async def member_of_token(
-    repo: Repository, authorization: Annotated[str | None, Header()] = None
+async def member_of_account(
+    repo: Repository,
+    account: Citizen,
+    member: Annotated[MemberNumber | None, Query()] = None,
 ) -> dict[str, Any]:
-    """`{"application_id", "member_number"}` of the application this token opens, once it has a
-    card. An unknown token and a file without a card get the same 404: the answer never says
-    whether the token opens anything."""
-    token = bearer(authorization)
-    app = await repo.by_token_digest(token_digest(token)) if token else None
-    if app is None or app.card is None or not app.member_number:
+    """`{"application_id", "member_number"}` of the card this account stands for: its only
+    card, or the one `member` names among its own (a guardian files for several orphans). No
+    card, or a number that is not this account's, is the same 404."""
+    cards = [a for a in await repo.owned_by(account) if a.card is not None and a.member_number]
+    if member is not None:
+        cards = [a for a in cards if a.member_number == member]
+    if not cards:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NO_CARD)
-    return {"application_id": app.id, "member_number": app.member_number}
+    if len(cards) > 1:
+        raise HTTPException(status.HTTP_409_CONFLICT, NOT_ONE_CARD)
+    return {"application_id": cards[0].id, "member_number": cards[0].member_number}

@@ -1,4 +1,4 @@
-"""What the applicant sees of an application: never the token digest, the contact details, the
+"""What the applicant sees of an application: never its owner's account id, the contact details, the
 lookup digests, the sealed bank details (only their hint) or the full CNIE."""
 
 from __future__ import annotations
@@ -30,6 +30,20 @@ def application_view(app: Application) -> dict[str, Any]:
         "rounds": rounds(app),
         "reasons": app.refusal.model_dump(mode="json") if app.refusal else None,
         "card": card_view(app) if app.card else None,
+    }
+
+
+def application_summary(app: Application) -> dict[str, Any]:
+    """One line of the citizen's list of applications: which file, for whom (masked), how far."""
+    fields = app.model_dump(
+        mode="json", include={"id", "status", "submission", "created_at", "submitted_at"}
+    )
+    return {
+        **fields,
+        "category": app.applicant.category.value,
+        "cnie": mask_cnie(app.applicant.cnie),
+        "member_number": app.member_number,
+        "card_status": app.card.model_dump(mode="json")["status"] if app.card else None,
     }
 
 

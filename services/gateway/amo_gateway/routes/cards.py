@@ -1,4 +1,4 @@
-"""The card: its printable PDF (the applicant's, authorised by registration), the public keys
+"""The card: its printable PDF (the citizen's own, authorised by registration), the public keys
 and statement verification (public), and operators' actions on a card."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from amo_gateway.auth import BearerHeader, SupervisorHeader
+from amo_gateway.auth import CitizenHeader, SupervisorHeader
 from amo_gateway.upstream import UpstreamDep, UpstreamFailed, answer, relay
 
 router = APIRouter(tags=["cards"])
@@ -24,12 +24,12 @@ REASON_CODE = r"^[a-z0-9][a-z0-9_.-]*$"
 @router.get("/v1/applications/{application_id}/card.pdf", response_model=None)
 async def card_pdf(
     application_id: UUID,
-    auth: BearerHeader,
+    citizen: CitizenHeader,
     upstream: UpstreamDep,
     lang: Literal["fr", "ar"] = "fr",
 ) -> Response:
     found = await upstream.call(
-        "registration", "GET", f"/applications/{application_id}/card", headers=auth
+        "registration", "GET", f"/applications/{application_id}/card", headers=citizen
     )
     if found.status_code != 200:
         return relay("registration", found)

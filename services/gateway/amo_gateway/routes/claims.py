@@ -1,5 +1,6 @@
-"""A member's claims: `/v1/claims...`, for the holder of an applicant token whose application has
-a card (`MemberHeader` asks registration which member that is), relayed to claims as that member.
+"""A member's claims: `/v1/claims...`, for a citizen whose account holds a card (`MemberHeader`
+asks registration which member that is, or checks the `member` the account names among its own),
+relayed to claims as that member.
 
 Attachments are streamed like application documents: claims first says whether the claim takes
 uploads, documents checks and stores the file, then claims records what documents answered.
@@ -14,9 +15,8 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
-from amo_gateway.auth import MemberHeader
+from amo_gateway.auth import MemberHeader, UploadAllowance
 from amo_gateway.claim_bodies import MemberClaimIn
-from amo_gateway.rate_limits import UploadAllowance
 from amo_gateway.routes.documents import FORWARDED_HEADERS, MULTIPART
 from amo_gateway.upload_pace import paced_body
 from amo_gateway.upstream import UpstreamDep, UpstreamFailed, answer, relay
@@ -40,8 +40,10 @@ class AttachmentKind(StrEnum):
 
 
 MEMBER = {
-    401: {"description": "No applicant token"},
-    404: {"description": "No card for this token, or no such claim of this member"},
+    401: {"description": "No valid citizen's access token"},
+    403: {"description": "Not a citizen's account"},
+    404: {"description": "No card for this account, or no such claim of this member"},
+    409: {"description": "This account holds several memberships and names none (`member`)"},
 }
 
 

@@ -15,8 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect
 
-from amo_gateway.auth import BearerHeader
-from amo_gateway.rate_limits import UploadAllowance
+from amo_gateway.auth import CitizenHeader, UploadAllowance
 from amo_gateway.schemas import StoredDocument
 from amo_gateway.upload_pace import paced_body
 from amo_gateway.upstream import UpstreamDep, UpstreamFailed, answer, relay
@@ -68,7 +67,7 @@ MULTIPART = {
     openapi_extra=MULTIPART,
     dependencies=[UploadAllowance],
     responses={
-        404: {"description": "No such application for this token"},
+        404: {"description": "No such application for this account"},
         409: {"description": "Uploads are closed, or this document is verified or under review"},
         408: {"description": "Upload too slow (past the deadline, or below the minimum rate)"},
         413: {"description": "File too large, or the application's documents past its quota"},
@@ -84,7 +83,7 @@ async def upload_document(
     application_id: UUID,
     kind: DocumentKind,
     request: Request,
-    auth: BearerHeader,
+    citizen: CitizenHeader,
     upstream: UpstreamDep,
     dependant: Annotated[
         int | None, Query(ge=0, le=99, description="Index of the dependant")
@@ -97,7 +96,7 @@ async def upload_document(
         "GET",
         f"/applications/{application_id}/access",
         params={"dependant": dependant} if dependant is not None else None,
-        headers=auth,
+        headers=citizen,
     )
     if access.status_code != 200:
         return relay("registration", access)

@@ -46,8 +46,8 @@ class ApplicationRepository:
         # Survivors name the deceased by member number; submissions look for look-alikes.
         await self.store.ensure_index("member_number")
         await self.store.ensure_index("lookalike_key")
-        # The gateway resolves a member from the applicant's token (claims), by its digest.
-        await self.store.ensure_index("token_sha256")
+        # A citizen's own applications (their list, the member they stand for in claims).
+        await self.store.ensure_index("owner")
 
     async def get(self, application_id: str) -> Application | None:
         doc = await self.store.get(application_id)
@@ -57,10 +57,10 @@ class ApplicationRepository:
         doc = await self.store.find_one({"member_number": member_number})
         return None if doc is None else from_document(doc)
 
-    async def by_token_digest(self, digest: str) -> Application | None:
-        """The application this token digest opens (digests of random tokens do not collide)."""
-        doc = await self.store.find_one({"token_sha256": digest})
-        return None if doc is None else from_document(doc)
+    async def owned_by(self, owner: str, limit: int = 100) -> list[Application]:
+        """The applications this account filed, oldest first."""
+        docs = await self.store.find({"owner": owner}, sort=(("created_at", 1),), limit=limit)
+        return [from_document(d) for d in docs]
 
     async def lookalikes(self, app: Application, limit: int) -> list[str]:
         """Ids of other applications with the same folded names and birth date under another

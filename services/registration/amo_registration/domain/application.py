@@ -118,7 +118,9 @@ class Application(BaseModel):
     submission: int = 0
     applicant: ApplicantFacts
     contact: Contact
-    token_sha256: str
+    # The citizen's account that filed it (the identity provider's `sub`): only they open it.
+    # Files from before accounts have none, and nobody opens them through the API.
+    owner: str = ""
     created_at: datetime
     submitted_at: datetime | None = None
     timeline: list[TimelineEntry] = Field(default_factory=list)
@@ -169,7 +171,7 @@ def create(
     contact: Contact,
     now: datetime,
     *,
-    token_sha256: str,
+    owner: str,
     application_id: str | None = None,
     deceased_application_id: str | None = None,
 ) -> Application:
@@ -179,7 +181,7 @@ def create(
         id=application_id or str(uuid.uuid4()),
         applicant=facts,
         contact=contact,
-        token_sha256=token_sha256,
+        owner=owner,
         created_at=now,
         timeline=[TimelineEntry(status=Status.DRAFT, at=now, submission=0)],
         deceased_application_id=deceased_application_id,

@@ -32,7 +32,11 @@ async def client():
     # Neither Mongo nor Kafka is contacted: the lifespan is not started and these requests
     # are refused before any storage call.
     app = create_app(Settings(log_json=False, data_keys=Keyring.generate_spec()))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://r") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://r",
+        headers={"X-Citizen": "sub-of-a-citizen"},  # as the gateway names the account
+    ) as c:
         yield c
 
 

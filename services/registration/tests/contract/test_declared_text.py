@@ -35,7 +35,11 @@ CHILD = {
 @pytest.fixture
 async def client():
     app = create_app(Settings(log_json=False, data_keys=Keyring.generate_spec()))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://r") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://r",
+        headers={"X-Citizen": "sub-of-a-citizen"},  # as the gateway names the account
+    ) as c:
         yield c
 
 

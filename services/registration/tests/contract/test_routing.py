@@ -69,7 +69,7 @@ def wiring():
 
 
 async def filed(repo) -> str:
-    app = create(FACTS, Contact(email="a@b.ma", phone="0600000000"), NOW, token_sha256="x")
+    app = create(FACTS, Contact(email="a@b.ma", phone="0600000000"), NOW, owner="sub-x")
     submit(app, NOW)
     await repo.add(app)
     return app.id
@@ -158,7 +158,7 @@ async def test_a_step_for_an_unknown_application_is_dead_lettered(wiring):
 
 async def test_application_submitted_matches_the_contract():
     app = create(
-        FACTS, Contact(email="a@b.ma", phone="0600000000", language="ar"), NOW, token_sha256="x"
+        FACTS, Contact(email="a@b.ma", phone="0600000000", language="ar"), NOW, owner="sub-x"
     )
     submit(app, NOW)
     event = application_submitted(app, likely_duplicate_of=["other-id"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from datetime import UTC, datetime
+from uuid import uuid4
 
 from amo_registration.domain import record_documents_verified
 from amo_registration.handlers import step_handler
@@ -31,15 +32,22 @@ def unique_cnie() -> str:
     return f"AB{secrets.randbelow(900000) + 100000}"
 
 
+def account() -> dict[str, str]:
+    """A citizen's account as the gateway names it to registration (its `sub`)."""
+    return {"X-Citizen": f"sub-{uuid4()}"}
+
+
 async def new_application(client, cnie: str | None = None) -> tuple[str, dict]:
     applicant = APPLICANT | {"cnie": cnie or unique_cnie()}
+    owner = account()
     response = await client.post(
         "/applications",
         json={"applicant": applicant, "email": "a@b.ma", "phone": "0612345678", "rib": RIB},
+        headers=owner,
     )
     assert response.status_code == 201, response.text
-    created = response.json()
-    return created["id"], {"Authorization": f"Bearer {created['token']}"}
+    assert set(response.json()) == {"id", "status"}  # no token: the account is the key
+    return response.json()["id"], owner
 
 
 def incomplete_verdict(app_id: str, submission: int) -> IncomingEvent:
@@ -64,10 +72,16 @@ async def test_create_submit_and_exactly_one_event_on_kafka(registration, publis
     app_id, auth = await new_application(registration, "AB123456")
     view = (await registration.get(f"/applications/{app_id}", headers=auth)).json()
     assert view["status"] == "draft" and view["cnie"] == "AB****56" and "AB123456" not in str(view)
-    for headers in ({}, {"Authorization": "Bearer wrong"}):
-        assert (
-            await registration.get(f"/applications/{app_id}", headers=headers)
-        ).status_code == 404
+    # Another account's id and an unknown id: the same 404; no account named at all: 401.
+    assert (await registration.get(f"/applications/{app_id}")).status_code == 404
+    assert (await registration.get(f"/applications/{app_id}", headers=account())).json() == {
+        "detail": "application not found"
+    }
+    anonymous = await registration.get(f"/applications/{app_id}", headers={"X-Citizen": " "})
+    assert anonymous.status_code == 401
+    mine = (await registration.get("/applications", headers=auth)).json()
+    assert [a["id"] for a in mine] == [app_id] and mine[0]["cnie"] == "AB****56"
+    assert (await registration.get("/applications", headers=account())).json() == []
     assert (await registration.get("/applications/unknown", headers=auth)).status_code == 404
     assert (await registration.get(f"/applications/{app_id}/access", headers=auth)).json() == {
         "status": "draft",
@@ -89,7 +103,7 @@ async def test_create_submit_and_exactly_one_event_on_kafka(registration, publis
     event = read_event(headers, records[0].value, ApplicationSubmitted)
     assert event.payload.submission == 1 and event.payload.applicant.cnie == "AB123456"
     stored = await registration.app.state.applications.store.get(app_id)
-    assert auth["Authorization"].split()[1] not in str(stored)  # only the token's digest is kept
+    assert stored["owner"] == auth["X-Citizen"] and "token_sha256" not in stored
     assert RIB not in str(stored) and RIB not in str(
         records[0].value
     )  # sealed at rest and on Kafka

@@ -40,7 +40,7 @@ FACTS = ApplicantFacts(
 
 
 def draft():
-    return create(FACTS, Contact(email="a@example.ma", phone="+212600000000"), T0, token_sha256="x")
+    return create(FACTS, Contact(email="a@example.ma", phone="+212600000000"), T0, owner="sub-x")
 
 
 def submitted():

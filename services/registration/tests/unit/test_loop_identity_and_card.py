@@ -49,7 +49,7 @@ FACTS = ApplicantFacts(
 
 
 def filed(facts: ApplicantFacts = FACTS):
-    app = create(facts, Contact(email="a@b.ma", phone="0600000000"), T0, token_sha256="x")
+    app = create(facts, Contact(email="a@b.ma", phone="0600000000"), T0, owner="sub-x")
     submit(app, T0)
     return app
 

@@ -15,7 +15,7 @@ from amo_registration.domain import (
     create,
     submit,
 )
-from amo_registration.domain.access import mask_cnie, new_token, token_matches
+from amo_registration.domain.access import mask_cnie, opens
 from amo_registration.domain.validation import age_on
 from amo_shared.events import ApplicantFacts, Guardian
 
@@ -42,7 +42,7 @@ def make(on: date | None = None, **facts):
         ApplicantFacts(**{**BASE, **facts}),
         Contact(email="a@b.ma", phone="0600000000"),
         datetime.combine(on, time(9), UTC) if on else datetime.now(UTC),
-        token_sha256="x",
+        owner="sub-x",
     )
 
 
@@ -95,13 +95,11 @@ def test_foreigners_need_a_residence_permit_and_its_expiry(missing):
     assert "RC998877" not in str(err.value)
 
 
-def test_token_is_random_and_only_its_digest_matches():
-    token, digest = new_token()
-    other, _ = new_token()
-    assert token != other and len(token) >= 43 and token not in digest
-    assert token_matches(token, digest)
-    assert not token_matches(other, digest)
-    assert not token_matches(None, digest) and not token_matches("", digest)
+def test_only_the_owning_account_opens_an_application():
+    assert opens("sub-a", "sub-a")
+    assert not opens("sub-a", "sub-b") and not opens("sub-a", "sub-") and not opens("sub-a", None)
+    # A file from before accounts has no owner: no account, not even an empty one, opens it.
+    assert not opens("", "") and not opens("", "sub-a")
 
 
 @pytest.mark.parametrize(
@@ -236,7 +234,7 @@ def test_an_application_has_only_the_dependants_it_declares():
         ],
     )
     app = create(
-        facts, Contact(email="a@b.ma", phone="0612345678"), datetime.now(UTC), token_sha256="0" * 64
+        facts, Contact(email="a@b.ma", phone="0612345678"), datetime.now(UTC), owner="sub-0"
     )
     assert app.has_dependant(0)
     assert not app.has_dependant(1) and not app.has_dependant(99) and not app.has_dependant(-1)
