@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from amo_shared.apidocs import Environment
+from amo_shared.identity import TokenVerifier
 from amo_shared.kafka_access import KafkaAccess
+from amo_shared.service_auth import SERVICE_AUDIENCE, jwks_fetcher
 
 
 class ServiceSettings(BaseSettings):
@@ -40,9 +43,28 @@ class ServiceSettings(BaseSettings):
     message_attempts: int = Field(3, ge=1, le=20)
     # A DLT replay holds its lease this long without renewing before another may take over.
     replay_lease_seconds: float = Field(60.0, ge=5, le=3600)
+    # The identity provider whose service credentials (client credentials tokens for audience
+    # `amo-services`, realm role `service`) the internal endpoints accept; its JWKS by default
+    # at the issuer's certs endpoint. Unset: no verifier (see `service_verifier`).
+    identity_issuer: str | None = Field(None, pattern=r"^https?://")
+    identity_jwks_url: str | None = Field(None, pattern=r"^https?://")
 
     def kafka_access(self) -> KafkaAccess:
         password = self.kafka_password.get_secret_value() if self.kafka_password else None
         return KafkaAccess(
             self.kafka_bootstrap_servers, self.kafka_username, password, self.kafka_ca_file
+        )
+
+    def service_verifier(self, client: httpx.AsyncClient | None = None) -> TokenVerifier | None:
+        """The verifier of service credentials (`amo_shared.service_auth`), fetching the keys
+        with `client` (or a client of its own per fetch); None when `identity_issuer` is unset."""
+        if not self.identity_issuer:
+            return None
+        jwks_url = self.identity_jwks_url or (
+            self.identity_issuer.rstrip("/") + "/protocol/openid-connect/certs"
+        )
+        return TokenVerifier(
+            issuer=self.identity_issuer,
+            audience=SERVICE_AUDIENCE,
+            fetch_keys=jwks_fetcher(jwks_url, client=client),
         )
