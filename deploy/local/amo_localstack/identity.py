@@ -338,6 +338,117 @@ def ensure_hospital(
     return Hospital(client_id, secret, created=not found)
 
 
+# --------------------------------------------------------------------------- service clients
+SERVICE_AUDIENCE = "amo-services"  # every service credential's `aud` carries it
+SERVICE_ROLE = "service"  # what the internal endpoints require (amo_shared.service_auth)
+_SERVICE_CLIENT_ID = re.compile(r"^svc-[a-z0-9][a-z0-9-]{0,40}$")
+
+
+def _service_rep(client_id: str) -> Json:
+    return {
+        "clientId": client_id,
+        "name": f"Service client {client_id}",
+        "description": "Calls the internal services: client credentials only, secret never "
+        "in the repository (drawn by Keycloak, read through the admin API)",
+        "enabled": True,
+        "protocol": "openid-connect",
+        "publicClient": False,
+        "bearerOnly": False,
+        "clientAuthenticatorType": "client-secret",
+        "serviceAccountsEnabled": True,
+        "standardFlowEnabled": False,
+        "implicitFlowEnabled": False,
+        "directAccessGrantsEnabled": False,
+        "attributes": {
+            "oauth2.device.authorization.grant.enabled": "false",
+            "oidc.ciba.grant.enabled": "false",
+            "client_credentials.use_refresh_token": "false",
+        },
+    }
+
+
+_SERVICE_AUDIENCE_MAPPER: Json = {
+    "name": f"audience {SERVICE_AUDIENCE}",
+    "protocol": "openid-connect",
+    "protocolMapper": "oidc-audience-mapper",
+    "config": {
+        "included.client.audience": SERVICE_AUDIENCE,
+        "access.token.claim": "true",
+        "id.token.claim": "false",
+        "introspection.token.claim": "true",
+    },
+}
+
+
+def _ensure_service_audience(api: httpx.Client) -> None:
+    """The resource server `amo-services` (bearer only), the audience of service credentials:
+    in the realm file, made here for a realm imported before it was."""
+    if not api.get("/clients", params={"clientId": SERVICE_AUDIENCE}).json():
+        api.post(
+            "/clients",
+            json={
+                "clientId": SERVICE_AUDIENCE,
+                "name": "AMO internal services (the audience of service credentials)",
+                "description": "Resource server: checks service credentials, signs nobody in",
+                "enabled": True,
+                "protocol": "openid-connect",
+                "bearerOnly": True,
+                "publicClient": False,
+                "standardFlowEnabled": False,
+                "implicitFlowEnabled": False,
+                "directAccessGrantsEnabled": False,
+                "serviceAccountsEnabled": False,
+            },
+        )
+
+
+def _set_service_audience(api: httpx.Client, cid: str) -> None:
+    """The client's tokens name audience `amo-services`: one mapper, put back as it must be."""
+    wanted = _SERVICE_AUDIENCE_MAPPER
+    for mapper in api.get(f"/clients/{cid}/protocol-mappers/models").json():
+        if mapper.get("name") == wanted["name"]:
+            same = mapper.get("protocolMapper") == wanted["protocolMapper"]
+            if same and mapper.get("config", {}) | wanted["config"] == mapper.get("config"):
+                return
+            api.delete(f"/clients/{cid}/protocol-mappers/models/{mapper['id']}")
+    api.post(f"/clients/{cid}/protocol-mappers/models", json=wanted)
+
+
+def ensure_service_client(cfg: StackConfig, client_id: str) -> str:
+    """Confidential client `client_id` (`svc-...`) for calls to the internal services: client
+    credentials only, its tokens for audience `amo-services`, its service account holding
+    exactly realm role `service` (created if missing; an existing one is put back as it must
+    be). Its secret, drawn by Keycloak and read back through the admin API, is returned."""
+    if not _SERVICE_CLIENT_ID.match(client_id):
+        raise ValueError(
+            f"a service client's id is svc-<name> (lower-case letters, digits, '-'), "
+            f"not {client_id!r}"
+        )
+    rep = _service_rep(client_id)
+    with admin(cfg) as api:
+        ensure_role(api, SERVICE_ROLE, "A service client's account: calls the internal services")
+        _ensure_service_audience(api)
+        found = api.get("/clients", params={"clientId": client_id}).json()
+        if found:
+            cid = found[0]["id"]
+            api.put(f"/clients/{cid}", json=found[0] | rep)  # flows back to what they must be
+        else:
+            cid = _created_id(api.post("/clients", json=rep))
+        _set_service_audience(api, cid)
+        account = api.get(f"/clients/{cid}/service-account-user").json()
+        mapped = api.get(f"/users/{account['id']}/role-mappings/realm").json()
+        others = [m["name"] for m in mapped]  # a service account is no one's account
+        set_realm_roles(api, account["id"], [SERVICE_ROLE], drop=(DEFAULT_ROLES, *others))
+        secret: str = api.get(f"/clients/{cid}/client-secret").json()["value"]
+    return secret
+
+
+def service_token(cfg: StackConfig, client_id: str, secret: str) -> Json:
+    """A service client's token by client credentials (`TokenRefused` on 400/401)."""
+    form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    return _token(cfg, form)
+
+
 # --------------------------------------------------------------------------- mail
 _ACTION_LINK = re.compile(r"https?://[^\s\"'<>]+/login-actions/action-token\?[^\s\"'<>]+")
 
