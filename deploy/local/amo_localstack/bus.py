@@ -209,9 +209,15 @@ async def _create_acls(cfg: StackConfig, acls: list[Acl]) -> None:
     admin = AIOKafkaAdminClient(**access(cfg).client_options(), request_timeout_ms=15000)
     await admin.start()
     try:
-        response = await admin._send_request(_CreateAcls(acls))
+        await create_acls(admin, acls)
     finally:
         await admin.close()
+
+
+async def create_acls(admin: AIOKafkaAdminClient, acls: list[Acl]) -> None:
+    """Every binding in one CreateAcls request, as the admin client `admin`; raises naming the
+    first refused ones (an existing binding is not a refusal)."""
+    response = await admin._send_request(_CreateAcls(acls))
     failed = [
         (acl, code, message)
         for acl, (code, message) in zip(acls, response.creation_responses, strict=True)

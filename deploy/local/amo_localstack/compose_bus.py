@@ -201,15 +201,7 @@ async def ensure_topics(admin: AIOKafkaAdminClient, plan: Plan) -> list[str]:
 
 
 async def grant(admin: AIOKafkaAdminClient, plan: Plan) -> None:
-    acls = list(plan.acls)
-    response = await admin._send_request(bus._CreateAcls(acls))
-    failed = [
-        (acl, code, message)
-        for acl, (code, message) in zip(acls, response.creation_responses, strict=True)
-        if code != 0
-    ]
-    if failed:
-        raise RuntimeError(f"creating ACLs failed: {failed[:5]}")
+    await bus.create_acls(admin, list(plan.acls))
 
 
 async def until_effective(plan: Plan, timeout: float = 60.0) -> None:

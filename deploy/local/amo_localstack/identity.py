@@ -235,11 +235,13 @@ def hospital_slug(name: str) -> str:
     return slug
 
 
-def _hospital_rep(client_id: str, name: str) -> Json:
+def _machine_client_rep(client_id: str, name: str, description: str) -> Json:
+    """A confidential client that only takes client credentials: a hospital's system or a
+    service of the platform (no browser flow, no password grant, no refresh token)."""
     return {
         "clientId": client_id,
         "name": name,
-        "description": "A hospital's system: client credentials only",
+        "description": description,
         "enabled": True,
         "protocol": "openid-connect",
         "publicClient": False,
@@ -255,6 +257,10 @@ def _hospital_rep(client_id: str, name: str) -> Json:
             "client_credentials.use_refresh_token": "false",
         },
     }
+
+
+def _hospital_rep(client_id: str, name: str) -> Json:
+    return _machine_client_rep(client_id, name, "A hospital's system: client credentials only")
 
 
 _AUDIENCE_MAPPER: Json = {
@@ -345,26 +351,12 @@ _SERVICE_CLIENT_ID = re.compile(r"^svc-[a-z0-9][a-z0-9-]{0,40}$")
 
 
 def _service_rep(client_id: str) -> Json:
-    return {
-        "clientId": client_id,
-        "name": f"Service client {client_id}",
-        "description": "Calls the internal services: client credentials only, secret never "
-        "in the repository (drawn by Keycloak, read through the admin API)",
-        "enabled": True,
-        "protocol": "openid-connect",
-        "publicClient": False,
-        "bearerOnly": False,
-        "clientAuthenticatorType": "client-secret",
-        "serviceAccountsEnabled": True,
-        "standardFlowEnabled": False,
-        "implicitFlowEnabled": False,
-        "directAccessGrantsEnabled": False,
-        "attributes": {
-            "oauth2.device.authorization.grant.enabled": "false",
-            "oidc.ciba.grant.enabled": "false",
-            "client_credentials.use_refresh_token": "false",
-        },
-    }
+    return _machine_client_rep(
+        client_id,
+        f"Service client {client_id}",
+        "Calls the internal services: client credentials only, secret never in the repository "
+        "(drawn by Keycloak, read through the admin API)",
+    )
 
 
 _SERVICE_AUDIENCE_MAPPER: Json = {
